@@ -1,0 +1,2 @@
+Console.Error.WriteLine("ugloo: nothing here yet.");
+return 2;
