@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Ugloo.Mount.Cli;
+
+/// <summary>The <c>ugloo</c> command line: every verb a user or a script relies on.</summary>
+internal static class UglooCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Ugloo: an encrypted, erasure-coded, versioned storage volume.");
+        root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+}
