@@ -1,0 +1,184 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Ugloo.Engine.Catalog;
+
+/// <summary>
+/// The client's catalog in SQLite (WAL): every version of every file, newest last. Versions are only
+/// ever added (DESIGN.md invariant 3): a delete adds a tombstone. Several processes (the daemon and CLI
+/// commands) may open one catalog at once; WAL and a busy timeout let them take turns.
+/// </summary>
+public sealed class VolumeCatalog : IDisposable
+{
+    private const int SchemaVersion = 1;
+
+    private readonly SqliteConnection _connection;
+
+    private VolumeCatalog(SqliteConnection connection)
+    {
+        _connection = connection;
+    }
+
+    public static VolumeCatalog Open(string file)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var builder = new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30 };
+        var connection = new SqliteConnection(builder.ToString());
+        connection.Open();
+        var catalog = new VolumeCatalog(connection);
+        catalog.Migrate();
+        return catalog;
+    }
+
+    /// <summary>Adds a new version of <paramref name="path"/> and returns its id.</summary>
+    public long AddVersion(string path, long size, byte[] manifest, byte[] wrappedKey, DateTimeOffset created)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(wrappedKey);
+        return Insert(CatalogPath.Normalize(path), size, manifest, wrappedKey, created);
+    }
+
+    /// <summary>Marks <paramref name="path"/> deleted from now on; older versions stay readable.</summary>
+    public long AddTombstone(string path, DateTimeOffset created) => Insert(CatalogPath.Normalize(path), 0, null, null, created);
+
+    /// <summary>The newest version, or null when the file never existed or its newest version is a tombstone.</summary>
+    public CatalogVersion? GetLatest(string path)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, path, created_ms, size, manifest, wrapped_key FROM versions WHERE path = $path ORDER BY id DESC LIMIT 1";
+        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        CatalogVersion? latest = ReadVersions(command).FirstOrDefault();
+        return latest is { IsTombstone: false } ? latest : null;
+    }
+
+    /// <summary>Every version of <paramref name="path"/>, tombstones included, oldest first.</summary>
+    public IReadOnlyList<CatalogVersion> GetVersions(string path)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, path, created_ms, size, manifest, wrapped_key FROM versions WHERE path = $path ORDER BY id";
+        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        return ReadVersions(command);
+    }
+
+    /// <summary>Every live file's newest version, for status and listings.</summary>
+    public IReadOnlyList<CatalogVersion> GetAllLatest()
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText =
+            "SELECT v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key FROM versions v " +
+            "JOIN (SELECT path, MAX(id) AS id FROM versions GROUP BY path) newest ON newest.id = v.id " +
+            "WHERE v.manifest IS NOT NULL ORDER BY v.path";
+        return ReadVersions(command);
+    }
+
+    /// <summary>The immediate children of <paramref name="directory"/> (directories are implied by file paths).</summary>
+    public IReadOnlyList<CatalogEntry> List(string directory)
+    {
+        string dir = CatalogPath.Normalize(directory);
+        string prefix = dir == "/" ? "/" : dir + "/";
+        using SqliteCommand command = _connection.CreateCommand();
+
+        // Range scan on the path index: every path that starts with the prefix sorts in [prefix, prefix + U+FFFF).
+        command.CommandText =
+            "SELECT v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, newest.n FROM versions v " +
+            "JOIN (SELECT path, MAX(id) AS id, COUNT(*) AS n FROM versions WHERE path >= $lo AND path < $hi GROUP BY path) newest " +
+            "ON newest.id = v.id WHERE v.manifest IS NOT NULL ORDER BY v.path";
+        command.Parameters.AddWithValue("$lo", prefix);
+        command.Parameters.AddWithValue("$hi", prefix + "\uffff");
+        var entries = new SortedDictionary<string, CatalogEntry>(StringComparer.Ordinal);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            string path = reader.GetString(1);
+            string rest = path[prefix.Length..];
+            int slash = rest.IndexOf('/', StringComparison.Ordinal);
+            var modified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
+            if (slash < 0)
+            {
+                entries[rest] = new CatalogEntry(rest, path, false, reader.GetInt64(3), modified, reader.GetInt32(6));
+            }
+            else
+            {
+                string name = rest[..slash];
+                DateTimeOffset newest = entries.TryGetValue(name, out CatalogEntry? seen) && seen.Modified > modified ? seen.Modified : modified;
+                entries[name] = new CatalogEntry(name, prefix + name, true, 0, newest, 0);
+            }
+        }
+
+        return [.. entries.Values];
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText =
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) VALUES ($path, $created, $size, $manifest, $key); SELECT last_insert_rowid();";
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$size", size);
+        command.Parameters.AddWithValue("$manifest", (object?)manifest ?? DBNull.Value);
+        command.Parameters.AddWithValue("$key", (object?)wrappedKey ?? DBNull.Value);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static List<CatalogVersion> ReadVersions(SqliteCommand command)
+    {
+        var versions = new List<CatalogVersion>();
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            bool tombstone = reader.IsDBNull(4);
+            versions.Add(new CatalogVersion(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.GetInt64(3),
+                tombstone,
+                tombstone ? null : (byte[])reader[4],
+                tombstone ? null : (byte[])reader[5]));
+        }
+
+        return versions;
+    }
+
+    private void Migrate()
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+        command.ExecuteNonQuery();
+        command.CommandText = "PRAGMA user_version;";
+        long version = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The catalog was written by a newer Ugloo (schema {version}; this one knows {SchemaVersion}).");
+        }
+
+        if (version == SchemaVersion)
+        {
+            return;
+        }
+
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand create = _connection.CreateCommand();
+        create.Transaction = transaction;
+        create.CommandText =
+            "CREATE TABLE IF NOT EXISTS versions (" +
+            "  id INTEGER PRIMARY KEY AUTOINCREMENT," +
+            "  path TEXT NOT NULL," +
+            "  created_ms INTEGER NOT NULL," +
+            "  size INTEGER NOT NULL," +
+            "  manifest BLOB," +        // public manifest; NULL for a tombstone
+            "  wrapped_key BLOB);" +    // object key wrapped by the volume key
+            "CREATE INDEX IF NOT EXISTS versions_path ON versions (path, id);" +
+            $"PRAGMA user_version = {SchemaVersion};";
+        create.ExecuteNonQuery();
+        transaction.Commit();
+    }
+}
