@@ -1,0 +1,89 @@
+using System.Buffers;
+using Ugloo.Engine.Codec;
+
+namespace Ugloo.Engine.Objects;
+
+/// <summary>Settings of the object pipeline (<see cref="ObjectWriter"/>, <see cref="ObjectReader"/>).</summary>
+public sealed class ObjectPipelineOptions
+{
+    public const int DefaultSegmentSize = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Plaintext bytes per segment. Default 4 MiB; range <see cref="ObjectManifest.MinSegmentSize"/> ..
+    /// <see cref="ObjectManifest.MaxSegmentSize"/>. Larger segments mean fewer fragments (less
+    /// per-fragment overhead on nodes) but more memory per worker and coarser range reads. Sizes are
+    /// public (DESIGN.md), so this has no security impact. Fixed per object: it is in the manifest.
+    /// </summary>
+    public int SegmentSize { get; set; } = DefaultSegmentSize;
+
+    /// <summary>
+    /// k: data fragments per segment. Default 4. Storage overhead is (k + m) / k.
+    /// </summary>
+    public int DataFragments { get; set; } = 4;
+
+    /// <summary>
+    /// m: parity fragments per segment; any m fragments of a segment may be lost. Default 2, so with the
+    /// default k a six-node cluster survives losing any two nodes at 1.5x storage. k + m &lt;= 255.
+    /// </summary>
+    public int ParityFragments { get; set; } = 2;
+
+    /// <summary>
+    /// Segments sealed, encoded and hashed at once (writer), or fetched and decoded ahead (reader).
+    /// Default <see cref="Environment.ProcessorCount"/>. Memory in use is about
+    /// (2 x this + <see cref="QueuedSegments"/> + 2) segment buffers.
+    /// </summary>
+    public int DegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Segments read from the input and waiting for a worker (the bounded channel's capacity). Default 0
+    /// means "same as <see cref="DegreeOfParallelism"/>".
+    /// </summary>
+    public int QueuedSegments { get; set; }
+
+    /// <summary>
+    /// Where segment and parity buffers come from. Default <see cref="ArrayPool{T}.Shared"/>. Buffers hold
+    /// plaintext briefly and are wiped before they go back.
+    /// </summary>
+    public ArrayPool<byte> BufferPool { get; set; } = ArrayPool<byte>.Shared;
+
+    /// <summary>Codec kernel; null (default) picks the fastest this machine supports.</summary>
+    public CodecPath? CodecPath { get; set; }
+
+    internal int EffectiveQueuedSegments => QueuedSegments == 0 ? DegreeOfParallelism : QueuedSegments;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for any setting out of range.</summary>
+    public void Validate()
+    {
+        if (SegmentSize is < ObjectManifest.MinSegmentSize or > ObjectManifest.MaxSegmentSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentSize), SegmentSize, $"Segment size must be {ObjectManifest.MinSegmentSize}..{ObjectManifest.MaxSegmentSize} bytes.");
+        }
+
+        if (DataFragments < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DataFragments), DataFragments, "At least one data fragment is needed.");
+        }
+
+        if (ParityFragments < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ParityFragments), ParityFragments, "Parity fragments cannot be negative.");
+        }
+
+        if (DataFragments + ParityFragments > ReedSolomon.MaxFragments)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ParityFragments), ParityFragments, $"k + m must be at most {ReedSolomon.MaxFragments}.");
+        }
+
+        if (DegreeOfParallelism < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DegreeOfParallelism), DegreeOfParallelism, "At least one worker is needed.");
+        }
+
+        if (QueuedSegments < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(QueuedSegments), QueuedSegments, "Queue length cannot be negative.");
+        }
+
+        ArgumentNullException.ThrowIfNull(BufferPool);
+    }
+}

@@ -1,0 +1,69 @@
+using Ugloo.Engine.Crypto;
+using Ugloo.Engine.Objects;
+using static Ugloo.Engine.Tests.Objects.PipelineHarness;
+
+namespace Ugloo.Engine.Tests.Objects;
+
+public sealed class RangeReadTests
+{
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(0, 1)]
+    [InlineData(1023, 2)]
+    [InlineData(1024, 1024)]
+    [InlineData(1000, 3000)]
+    [InlineData(4095, 1)]
+    [InlineData(0, 5000)]
+    [InlineData(5000, 0)]
+    [InlineData(4500, 500)]
+    public async Task A_range_reads_exactly_its_bytes_and_touches_only_its_segments(long offset, long count)
+    {
+        byte[] content = RandomBytes(5000, 21);
+        using var volumeKey = VolumeKey.Generate();
+        var (result, store) = await WriteAsync(content, volumeKey, Options());
+        using ObjectKey key = volumeKey.Unwrap(result.Manifest.ObjectId, result.WrappedKey);
+        var reader = new ObjectReader(result.Manifest, key, store);
+
+        var output = new MemoryStream();
+        await reader.ReadRangeAsync(offset, count, output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(content.AsSpan((int)offset, (int)count).ToArray(), output.ToArray());
+        var touched = store.FetchesPerSegment.Keys.Order().ToArray();
+        int[] expected = count == 0
+            ? []
+            : Enumerable.Range((int)(offset / SmallSegment), (int)(((offset + count - 1) / SmallSegment) - (offset / SmallSegment)) + 1).ToArray();
+        Assert.Equal(expected, touched);
+    }
+
+    [Fact]
+    public async Task Read_at_behaves_like_a_file_read()
+    {
+        byte[] content = RandomBytes(3000, 22);
+        using var volumeKey = VolumeKey.Generate();
+        var (result, store) = await WriteAsync(content, volumeKey, Options());
+        using ObjectKey key = volumeKey.Unwrap(result.Manifest.ObjectId, result.WrappedKey);
+        var reader = new ObjectReader(result.Manifest, key, store);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        byte[] buffer = new byte[700];
+        Assert.Equal(700, await reader.ReadAtAsync(1000, buffer, ct));
+        Assert.Equal(content.AsSpan(1000, 700).ToArray(), buffer);
+
+        Assert.Equal(200, await reader.ReadAtAsync(2800, buffer, ct));
+        Assert.Equal(content.AsSpan(2800, 200).ToArray(), buffer.AsSpan(0, 200).ToArray());
+
+        Assert.Equal(0, await reader.ReadAtAsync(3000, buffer, ct));
+        Assert.Equal(0, await reader.ReadAtAsync(9999, buffer, ct));
+    }
+
+    [Fact]
+    public async Task A_range_past_the_end_is_refused()
+    {
+        using var volumeKey = VolumeKey.Generate();
+        var (result, store) = await WriteAsync(RandomBytes(100, 23), volumeKey, Options());
+        using ObjectKey key = volumeKey.Unwrap(result.Manifest.ObjectId, result.WrappedKey);
+        var reader = new ObjectReader(result.Manifest, key, store);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadRangeAsync(50, 51, Stream.Null, TestContext.Current.CancellationToken));
+    }
+}
