@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Ugloo.Engine;
 using Ugloo.Engine.Codec;
+using Ugloo.Engine.Objects;
 using Ugloo.Mount.Bench;
 
 namespace Ugloo.Mount.Cli;
@@ -12,6 +14,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure the codec and the object pipeline on this machine.");
         bench.Subcommands.Add(CreateCodec());
+        bench.Subcommands.Add(CreatePipeline());
         return bench;
     }
 
@@ -73,6 +76,71 @@ internal static class BenchCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    private static Command CreatePipeline()
+    {
+        var json = new Option<bool>("--json") { Description = "One JSON line per figure." };
+        var size = new Option<string>("--size")
+        {
+            Description = "Input size (default 1G); memory stays bounded whatever the size.",
+            DefaultValueFactory = _ => "1G",
+        };
+        var code = new Option<string>("--code") { Description = "Code as K,M (default 4,2).", DefaultValueFactory = _ => "4,2" };
+        var segment = new Option<string>("--segment-size") { Description = "Segment size (default 4M).", DefaultValueFactory = _ => "4M" };
+        var threads = new Option<int[]>("--threads")
+        {
+            Description = "Worker counts to measure (default: 1 and every core).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("pipeline", "Encrypt + encode + hash GB/s of user data, one thread and all threads, with peak memory.")
+        {
+            json, size, code, segment, threads,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            long inputBytes = ParseSize(parse.GetValue(size)!, "--size");
+            long segmentBytes = ParseSize(parse.GetValue(segment)!, "--segment-size");
+            if (segmentBytes is < ObjectManifest.MinSegmentSize or > ObjectManifest.MaxSegmentSize)
+            {
+                throw new UsageException($"--segment-size must be between {ByteSize.Format(ObjectManifest.MinSegmentSize)} and {ByteSize.Format(ObjectManifest.MaxSegmentSize)}.");
+            }
+
+            (int k, int m) = ParseCode(parse.GetValue(code)!);
+            int[] counts = parse.GetValue(threads) is { Length: > 0 } t ? t : Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
+            if (counts.Any(c => c < 1))
+            {
+                throw new UsageException("--threads must be at least 1.");
+            }
+
+            bool asJson = parse.GetValue(json);
+            foreach (int count in counts)
+            {
+                var options = new ObjectPipelineOptions
+                {
+                    SegmentSize = (int)segmentBytes,
+                    DataFragments = k,
+                    ParityFragments = m,
+                    DegreeOfParallelism = count,
+                };
+                PipelineBenchmarkResult result = await PipelineBenchmark.MeasureWriteAsync(inputBytes, options, cancellationToken);
+                var figure = new PipelineBenchFigure(count, k, m, (int)segmentBytes, inputBytes, result.PlaintextGigabytesPerSecond, CodecPaths.Name(Enum.Parse<CodecPath>(result.CodecPath)), PeakMemory.ResidentBytes());
+                Console.WriteLine(asJson ? figure.ToJson() : figure.ToText());
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static long ParseSize(string value, string option)
+    {
+        if (!ByteSize.TryParse(value, out long bytes) || bytes < 0)
+        {
+            throw new UsageException($"{option} '{value}' is not a size such as 1G or 512M.");
+        }
+
+        return bytes;
     }
 
     internal static IReadOnlyList<CodecPath> ParsePaths(string value)

@@ -54,4 +54,36 @@ public sealed class BenchCommandTests
         Assert.Equal(2, exit);
         Assert.Contains($"Bad code '{code}'", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Pipeline_reports_one_and_all_threads_with_peak_memory()
+    {
+        (int exit, string stdout, string stderr) = await UglooProcess.RunAsync(
+            ["bench", "pipeline", "--json", "--size", "3M", "--segment-size", "64K", "--threads", "1", "2"],
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, stderr);
+        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            using JsonDocument doc = JsonDocument.Parse(lines[i]);
+            JsonElement figure = doc.RootElement;
+            Assert.Equal("pipeline", figure.GetProperty("op").GetString());
+            Assert.Equal(i + 1, figure.GetProperty("threads").GetInt32());
+            Assert.Equal(3 << 20, figure.GetProperty("input_bytes").GetInt64());
+            Assert.Equal(64 << 10, figure.GetProperty("segment_bytes").GetInt32());
+            Assert.True(figure.GetProperty("gbps").GetDouble() > 0);
+            Assert.True(figure.GetProperty("peak_rss_bytes").GetInt64() > 1 << 20);
+        }
+    }
+
+    [Fact]
+    public async Task Pipeline_refuses_a_segment_size_out_of_range()
+    {
+        (int exit, _, string stderr) = await UglooProcess.RunAsync(["bench", "pipeline", "--segment-size", "10"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--segment-size must be between", stderr, StringComparison.Ordinal);
+    }
 }
