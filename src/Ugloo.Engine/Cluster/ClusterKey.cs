@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Ugloo.Engine.Crypto;
 
 namespace Ugloo.Engine.Cluster;
 
@@ -21,7 +22,7 @@ public static class ClusterKey
 
     public static byte[] Load(string path)
     {
-        byte[] raw = OwnerOnlyFile.Read(path, "Cluster key");
+        byte[] raw = OwnerOnlyFile.Read(path, 256, "Cluster key");
         string text = System.Text.Encoding.ASCII.GetString(raw).Trim();
         CryptographicOperations.ZeroMemory(raw);
         if (text.Length != Size * 2)

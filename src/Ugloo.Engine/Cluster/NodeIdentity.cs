@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using NSec.Cryptography;
+using Ugloo.Engine.Crypto;
 
 namespace Ugloo.Engine.Cluster;
 
@@ -55,7 +56,7 @@ public sealed class NodeIdentity : IDisposable
             }
         }
 
-        byte[] raw = OwnerOnlyFile.Read(path, "Node identity key");
+        byte[] raw = OwnerOnlyFile.Read(path, 256, "Node identity key");
         try
         {
             if (raw.Length != 32)

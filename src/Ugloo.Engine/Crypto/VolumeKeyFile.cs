@@ -43,10 +43,6 @@ public static class VolumeKeyFile
 
     private static ReadOnlySpan<byte> Magic => "UGLOOKEY"u8;
 
-    private const UnixFileMode GroupOrOthers =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
     /// <summary>Writes <paramref name="key"/> in the clear to a new file with mode 0600. Never overwrites.</summary>
     public static void Save(string path, VolumeKey key)
     {
@@ -56,7 +52,7 @@ public static class VolumeKeyFile
         {
             WriteHeader(file, KindPlain);
             key.Bytes.CopyTo(file[HeaderLength..]);
-            WriteNew(path, file);
+            OwnerOnlyFile.CreateNew(path, file);
         }
         finally
         {
@@ -90,7 +86,7 @@ public static class VolumeKeyFile
                 aes.Encrypt(file.Slice(38, NonceSize), key.Bytes, file.Slice(50, VolumeKey.Size), file.Slice(82, TagSize), file[..50]);
             }
 
-            WriteNew(path, file);
+            OwnerOnlyFile.CreateNew(path, file);
         }
         finally
         {
@@ -102,7 +98,7 @@ public static class VolumeKeyFile
     /// <summary>True when the key file at <paramref name="path"/> needs a passphrase to load.</summary>
     public static bool RequiresPassphrase(string path)
     {
-        byte[] file = ReadSmall(path);
+        byte[] file = OwnerOnlyFile.ReadSmall(path, ProtectedLength, "Volume key file");
         try
         {
             return ParseKind(path, file) == KindPassphrase;
@@ -120,13 +116,13 @@ public static class VolumeKeyFile
     /// </summary>
     public static VolumeKey Load(string path, string? passphrase = null)
     {
-        byte[] file = ReadSmall(path);
+        byte[] file = OwnerOnlyFile.ReadSmall(path, ProtectedLength, "Volume key file");
         try
         {
             byte kind = ParseKind(path, file);
             if (kind == KindPlain)
             {
-                CheckOwnerOnly(path);
+                OwnerOnlyFile.EnsureOwnerOnly(path, "Key file");
                 return VolumeKey.FromBytes(file.AsSpan(HeaderLength, VolumeKey.Size));
             }
 
@@ -229,53 +225,5 @@ public static class VolumeKeyFile
         }
 
         return file[9];
-    }
-
-    private static void CheckOwnerOnly(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            // Windows relies on the ACL of the user's profile directory; there is no mode to check.
-            return;
-        }
-
-        UnixFileMode mode = File.GetUnixFileMode(path);
-        if ((mode & GroupOrOthers) != 0)
-        {
-            throw new KeyFileException(
-                $"Key file '{path}' is accessible by group or others (mode {Convert.ToString((int)mode, 8)}); refusing to use it. Run 'chmod 600 {path}' and check who may have copied it.");
-        }
-    }
-
-    private static byte[] ReadSmall(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (stream.Length > ProtectedLength)
-        {
-            throw new KeyFileException($"'{path}' is too large ({stream.Length} bytes) to be an Ugloo volume key file.");
-        }
-
-        byte[] bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
-
-    private static void WriteNew(string path, ReadOnlySpan<byte> content)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Set at creation, so there is no moment when the key sits in a file others could open.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        stream.Write(content);
-        stream.Flush(flushToDisk: true);
     }
 }
