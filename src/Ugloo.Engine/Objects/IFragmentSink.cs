@@ -4,10 +4,17 @@ namespace Ugloo.Engine.Objects;
 public interface IFragmentSink
 {
     /// <summary>
-    /// Stores one fragment. <paramref name="fragment"/> is a view of a pooled buffer and is valid only
-    /// until the returned task completes: copy or write it out before completing. Called concurrently
-    /// from several workers and in no particular segment order; the n fragments of one segment are
-    /// offered together. A thrown exception fails the whole write.
+    /// Stores the n fragments of one segment: <c>fragments[i]</c> is fragment index i with id <c>ids[i]</c>.
+    /// The whole segment comes in one call because durability is a property of the segment (enough
+    /// fragments on distinct nodes), and because placement hashes (object id, segment index). The
+    /// fragment buffers are views of pooled memory, valid only until the returned task completes: copy
+    /// or write them out before completing. Called concurrently from several workers, in no particular
+    /// segment order. A thrown exception fails the whole write.
     /// </summary>
-    public ValueTask StoreAsync(FragmentAddress address, FragmentId id, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken);
+    public ValueTask StoreSegmentAsync(
+        ObjectId objectId,
+        int segmentIndex,
+        IReadOnlyList<FragmentId> ids,
+        IReadOnlyList<ReadOnlyMemory<byte>> fragments,
+        CancellationToken cancellationToken);
 }

@@ -13,10 +13,17 @@ public sealed class NullFragmentSink : IFragmentSink
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public ValueTask StoreAsync(FragmentAddress address, FragmentId id, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken)
+    public ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _fragments);
-        Interlocked.Add(ref _bytes, fragment.Length);
+        ArgumentNullException.ThrowIfNull(fragments);
+        long bytes = 0;
+        foreach (ReadOnlyMemory<byte> fragment in fragments)
+        {
+            bytes += fragment.Length;
+        }
+
+        Interlocked.Add(ref _fragments, fragments.Count);
+        Interlocked.Add(ref _bytes, bytes);
         return ValueTask.CompletedTask;
     }
 }

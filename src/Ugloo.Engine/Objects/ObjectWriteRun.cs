@@ -244,43 +244,12 @@ internal sealed class ObjectWriteRun
     }
 
     /// <summary>
-    /// Offers the n fragments to the sink at once (a network sink uploads them in parallel) and waits for
-    /// every started store, even after a failure, because the buffers go back to the pool afterwards.
+    /// Offers the segment's n fragments to the sink in one call (a network sink uploads them in
+    /// parallel and applies the durability rule to the segment as a whole).
     /// </summary>
     private async Task StoreAllAsync(int segmentIndex, FragmentId[] ids, ReadOnlyMemory<byte>[] fragments, CancellationToken cancellationToken)
     {
-        // AsTask is free for the common synchronously-completed store and lets all n run concurrently.
-        var stores = new Task[_n];
-        int started = 0;
-        Exception? failure = null;
-        try
-        {
-            for (; started < _n; started++)
-            {
-                stores[started] = _sink.StoreAsync(new FragmentAddress(segmentIndex, started), ids[started], fragments[started], cancellationToken).AsTask();
-            }
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-
-        for (int i = 0; i < started; i++)
-        {
-            try
-            {
-                await stores[i].ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                failure ??= e;
-            }
-        }
-
-        if (failure is not null)
-        {
-            ExceptionDispatchInfo.Throw(failure);
-        }
+        await _sink.StoreSegmentAsync(_objectId, segmentIndex, ids, fragments, cancellationToken).ConfigureAwait(false);
     }
 
     private void ReturnPlaintext(byte[] buffer)

@@ -16,12 +16,18 @@ internal sealed class MemoryFragmentStore : IFragmentSink, IFragmentSource
 
     public byte[] this[FragmentAddress address] => _fragments[address];
 
-    public ValueTask StoreAsync(FragmentAddress address, FragmentId id, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken)
+    public ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
     {
-        // The buffer is only lent for the duration of the call: copy it.
-        Assert.True(id.Matches(fragment.Span), $"The writer handed out {address} with an id that does not match its bytes.");
-        Assert.True(_fragments.TryAdd(address, fragment.ToArray()), $"{address} stored twice.");
-        _ids[address] = id;
+        Assert.Equal(ids.Count, fragments.Count);
+        for (int i = 0; i < fragments.Count; i++)
+        {
+            // The buffers are only lent for the duration of the call: copy them.
+            var address = new FragmentAddress(segmentIndex, i);
+            Assert.True(ids[i].Matches(fragments[i].Span), $"The writer handed out {address} with an id that does not match its bytes.");
+            Assert.True(_fragments.TryAdd(address, fragments[i].ToArray()), $"{address} stored twice.");
+            _ids[address] = ids[i];
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -262,10 +262,10 @@ public sealed class ObjectPipelineTests
 
     private sealed class FailingSink(int failAtSegment) : IFragmentSink
     {
-        public async ValueTask StoreAsync(FragmentAddress address, FragmentId id, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken)
+        public async ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
         {
             await Task.Yield();
-            if (address.SegmentIndex == failAtSegment)
+            if (segmentIndex == failAtSegment)
             {
                 throw new IOException("disk full");
             }
