@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NSec.Cryptography;
 using Ugloo.Engine.Crypto;
+using Ugloo.Engine.Placement;
 
 namespace Ugloo.Engine.Cluster;
 
@@ -22,14 +23,15 @@ public sealed class NodeIdentity : IDisposable
     {
         _key = key;
         PublicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
-        NodeId = new NodeId(SHA256.HashData(PublicKey));
+        byte[] id = SHA256.HashData(PublicKey);
+        NodeId = new MemberId(id);
         byte[] peerId = new byte[20];
         s_peerIdPrefix.CopyTo(peerId, 0);
-        NodeId.Bytes[..12].CopyTo(peerId.AsSpan(8));
+        id.AsSpan(0, 12).CopyTo(peerId.AsSpan(8));
         PeerId = peerId;
     }
 
-    public NodeId NodeId { get; }
+    public MemberId NodeId { get; }
 
     /// <summary>Raw 32-byte Ed25519 public key.</summary>
     public byte[] PublicKey { get; }

@@ -1,6 +1,7 @@
 using System.Text;
 using Ugloo.Engine.Cluster;
 using Ugloo.Engine.Crypto;
+using Ugloo.Engine.Placement;
 
 namespace Ugloo.Engine.Tests.Cluster;
 
@@ -11,7 +12,7 @@ public sealed class NodeIdentityTests
     public void A_node_keeps_its_identity_across_restarts()
     {
         using var dir = new TempDirectory();
-        NodeId first;
+        MemberId first;
         using (NodeIdentity created = NodeIdentity.LoadOrCreate(dir.Path))
         {
             first = created.NodeId;
@@ -29,7 +30,7 @@ public sealed class NodeIdentityTests
         using NodeIdentity identity = NodeIdentity.LoadOrCreate(dir.Path);
         Assert.Equal(20, identity.PeerId.Length);
         Assert.Equal("-UG0001-", Encoding.ASCII.GetString(identity.PeerId, 0, 8));
-        Assert.Equal(identity.NodeId.Bytes[..12].ToArray(), identity.PeerId[8..]);
+        Assert.StartsWith(Convert.ToHexStringLower(identity.PeerId[8..]), identity.NodeId.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
