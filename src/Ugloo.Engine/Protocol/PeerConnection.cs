@@ -10,7 +10,9 @@ namespace Ugloo.Engine.Protocol;
 /// <item>BEP 10 extended handshake both ways; it must be the peer's first message (keep-alives aside).
 /// Ours carries our "m" (<see cref="ExtensionNames.LocalIds"/>) and a fresh ugloo_nonce.</item>
 /// <item>With an authenticator: ugloo_auth both ways; it must be the peer's next message and its
-/// proof must verify, else the connection is refused.</item>
+/// proof must verify, else the connection is refused. A peer that does not offer ugloo_auth is
+/// refused, or let in unauthenticated when <see cref="PeerConnectionOptions.RequireAuthentication"/>
+/// is false.</item>
 /// </list>
 /// Then <see cref="RunAsync"/> dispatches incoming messages to a handler while any number of tasks
 /// send with <see cref="SendAsync{T}(T, CancellationToken)"/>.
@@ -72,7 +74,12 @@ internal sealed class PeerConnection : IAsyncDisposable
             }
 
             byte[] nonce = ClusterAuthenticator.CreateNonce();
-            var ourExtended = new ExtendedHandshake(ExtensionNames.LocalIds)
+            // Without an authenticator we do not offer ugloo_auth, so a member refuses us at once
+            // instead of waiting for a proof that never comes.
+            IReadOnlyDictionary<string, byte> ids = options.Authenticator is null
+                ? ExtensionNames.LocalIds.Where(e => e.Key != ExtensionNames.Auth).ToDictionary(StringComparer.Ordinal)
+                : ExtensionNames.LocalIds;
+            var ourExtended = new ExtendedHandshake(ids)
             {
                 Client = options.Client,
                 ListenPort = options.ListenPort,
@@ -89,9 +96,9 @@ internal sealed class PeerConnection : IAsyncDisposable
 
             ExtendedHandshake remoteExtended = ExtendedHandshake.Decode(frame.AsExtended().Payload);
             bool authenticated = false;
-            if (options.Authenticator is { } auth)
+            byte authId = remoteExtended.GetId(ExtensionNames.Auth);
+            if (options.Authenticator is { } auth && (authId != 0 || options.RequireAuthentication))
             {
-                byte authId = remoteExtended.GetId(ExtensionNames.Auth);
                 if (authId == 0 || remoteExtended.Nonce is null)
                 {
                     throw new PeerProtocolException("The peer does not offer ugloo_auth; it is not a cluster member.");

@@ -16,6 +16,14 @@ internal sealed class PeerConnectionOptions
     /// </summary>
     public ClusterAuthenticator? Authenticator { get; init; }
 
+    /// <summary>
+    /// With an <see cref="Authenticator"/>: when true (default) a peer that does not offer
+    /// ugloo_auth is refused; when false it is let in unauthenticated (a stock BitTorrent client
+    /// talking to a node), and the handler must answer its storage requests with "unauthorized".
+    /// A peer that offers ugloo_auth and fails it is always refused.
+    /// </summary>
+    public bool RequireAuthentication { get; init; } = true;
+
     /// <summary>"v" of the extended handshake.</summary>
     public string Client { get; init; } = "Ugloo";
 
