@@ -191,11 +191,14 @@ internal sealed class PeerConnection : IAsyncDisposable
         Log.PeerClosed(_logger, RemotePeerIdHex);
     }
 
+    /// <summary>Closes the connection; a pending <see cref="RunAsync"/> then fails with an I/O or disposed error.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The stream first, so a receive loop blocked in a read is woken before the reader's
+        // buffer is released.
+        await _stream.DisposeAsync().ConfigureAwait(false);
         _reader.Dispose();
         _writer.Dispose();
-        await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
     private static async ValueTask<PeerFrame> ReadNonKeepAliveAsync(PeerFrameReader reader, CancellationToken cancellationToken)

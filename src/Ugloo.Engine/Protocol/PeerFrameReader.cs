@@ -30,6 +30,11 @@ internal sealed class PeerFrameReader : IDisposable
     private int _end;
     private int _consumeOnNext;
 
+    // Set while a stream read into _buffer is pending. Dispose may come from another task (the
+    // connection closing under a blocked receive loop); the buffer must not go back to the pool
+    // while the socket may still write into it, so then it is left to the GC.
+    private volatile bool _reading;
+
     public PeerFrameReader(Stream stream, PeerWireLimits? limits = null, int bufferSize = DefaultBufferSize)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -90,7 +95,7 @@ internal sealed class PeerFrameReader : IDisposable
         byte[] buffer = _buffer;
         _buffer = [];
         _start = _end = _consumeOnNext = 0;
-        if (buffer.Length > 0)
+        if (buffer.Length > 0 && !_reading)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
@@ -149,7 +154,19 @@ internal sealed class PeerFrameReader : IDisposable
 
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
-        int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
+        _reading = true;
+        int read;
+        try
+        {
+            read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reading = false;
+        }
+
+        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
         _end += read;
         return read > 0;
     }
