@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Ugloo.Engine.Objects;
 
 namespace Ugloo.Engine;
 
@@ -9,11 +10,11 @@ internal static partial class Log
     public static partial void PeerConnectionLost(ILogger logger, string address, string reason);
 
     [LoggerMessage(EventId = 5501, Level = LogLevel.Warning, Message = "Storing fragment {FragmentId} on node {Address} failed: {Reason}")]
-    public static partial void FragmentStoreFailed(ILogger logger, string fragmentId, string address, string reason);
+    public static partial void FragmentStoreFailed(ILogger logger, FragmentId fragmentId, string address, string reason);
 
     [LoggerMessage(EventId = 5502, Level = LogLevel.Information, Message = "Segment {SegmentIndex} of object {ObjectId} acknowledged with {Stored} of {Total} fragments; the rest continue in the background")]
-    public static partial void SegmentAcknowledgedEarly(ILogger logger, int segmentIndex, string objectId, int stored, int total);
+    public static partial void SegmentAcknowledgedEarly(ILogger logger, int segmentIndex, ObjectId objectId, int stored, int total);
 
     [LoggerMessage(EventId = 5503, Level = LogLevel.Debug, Message = "Fetching fragment {FragmentId} from node {Address} failed: {Reason}")]
-    public static partial void FragmentFetchFailed(ILogger logger, string fragmentId, string address, string reason);
+    public static partial void FragmentFetchFailed(ILogger logger, FragmentId fragmentId, string address, string reason);
 }

@@ -56,7 +56,11 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
     /// <summary>Stores a fragment, streaming it in chunks; returns when the node has it on disk (fsynced).</summary>
     /// <exception cref="PeerRequestException">The node refused (full, bad hash, …).</exception>
     /// <exception cref="PeerUnavailableException">The connection broke.</exception>
-    public async Task StoreAsync(FragmentId id, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken)
+    public Task StoreAsync(FragmentId id, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken) =>
+        StoreAsync(id, new DetachableFragment(fragment), cancellationToken);
+
+    /// <summary>Stores a fragment whose buffer may be swapped for a copy while the upload runs.</summary>
+    public async Task StoreAsync(FragmentId id, DetachableFragment fragment, CancellationToken cancellationToken)
     {
         byte[] idBytes = id.ToArray();
         var pending = new PendingRequest(null);
@@ -68,8 +72,12 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
             do
             {
                 int length = Math.Min(chunk, fragment.Length - offset);
-                var message = new UglooStore(rid, idBytes, fragment.Length, offset, fragment.Slice(offset, length));
-                await SendAsync(message, cancellationToken).ConfigureAwait(false);
+                int at = offset;
+
+                // SendAsync encodes (copies) the chunk before its first await, so the lock in WithSlice
+                // covers the whole time the fragment's buffer is read.
+                ValueTask send = fragment.WithSlice(at, length, data => SendAsync(new UglooStore(rid, idBytes, fragment.Length, at, data), cancellationToken));
+                await send.ConfigureAwait(false);
                 offset += length;
             }
             while (offset < fragment.Length);
