@@ -17,7 +17,7 @@ public sealed class ReedSolomon
 
     private readonly byte[] _encoding;
     private readonly CodingPlan _parityPlan;
-    private readonly ConcurrentDictionary<string, CodingPlan> _decodePlans = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<DecodeKey, CodingPlan> _decodePlans = new();
 
     public ReedSolomon(int dataCount, int parityCount)
         : this(dataCount, parityCount, CodecPaths.Best)
@@ -120,41 +120,51 @@ public sealed class ReedSolomon
 
         int k = DataCount;
         ReadOnlySpan<int> used = availableIndices[..k];
-        Validate(used, "available");
-        Validate(wantedIndices, "wanted");
+
+        // Sets as bitmasks (cache key) plus, for each index, its position in the caller's span, so the
+        // plan's ascending order maps back onto the caller's buffers without copying them.
+        Span<ulong> words = stackalloc ulong[8];
+        Span<byte> availablePosition = stackalloc byte[MaxFragments];
+        Span<byte> wantedPosition = stackalloc byte[MaxFragments];
+        Mark(used, words[..4], availablePosition, "available");
+        Mark(wantedIndices, words[4..], wantedPosition, "wanted");
         int length = CommonLength(available[..k], wanted);
+        var key = new DecodeKey(FragmentMask.From(words[..4]), FragmentMask.From(words[4..]));
 
-        // Inputs in ascending index order make the cache key canonical.
-        int[] order = new int[k];
-        for (int i = 0; i < k; i++)
+        Span<int> inputOrder = stackalloc int[k];
+        key.Available.CopyAscending(inputOrder);
+        for (int i = 0; i < inputOrder.Length; i++)
         {
-            order[i] = i;
+            inputOrder[i] = availablePosition[inputOrder[i]];
         }
 
-        int[] usedCopy = used.ToArray();
-        Array.Sort(usedCopy, order);
-        var inputs = new ReadOnlyMemory<byte>[k];
-        for (int i = 0; i < k; i++)
+        Span<int> outputOrder = stackalloc int[wantedIndices.Length];
+        key.Wanted.CopyAscending(outputOrder);
+        for (int i = 0; i < outputOrder.Length; i++)
         {
-            inputs[i] = available[order[i]];
+            outputOrder[i] = wantedPosition[outputOrder[i]];
         }
 
-        CodingPlan plan = DecodePlan(usedCopy, wantedIndices);
+        CodingPlan plan = DecodePlan(key);
         if (length > 0)
         {
-            plan.Execute(inputs, wanted, length, Path);
+            plan.Execute(available, inputOrder, wanted, outputOrder, length, Path);
         }
     }
 
-    private CodingPlan DecodePlan(int[] sortedAvailable, ReadOnlySpan<int> wantedIndices)
+    private CodingPlan DecodePlan(DecodeKey key)
     {
-        string key = string.Join(',', sortedAvailable) + "|" + string.Join(',', wantedIndices.ToArray());
         if (_decodePlans.TryGetValue(key, out CodingPlan? plan))
         {
             return plan;
         }
 
         int k = DataCount;
+        int[] sortedAvailable = new int[k];
+        key.Available.CopyAscending(sortedAvailable);
+        int[] sortedWanted = new int[MaxFragments];
+        int wantedCount = key.Wanted.CopyAscending(sortedWanted);
+
         byte[] sub = new byte[k * k];
         for (int r = 0; r < k; r++)
         {
@@ -165,14 +175,14 @@ public sealed class ReedSolomon
 
         // A wanted fragment's row is its encoding row times the inverse: data rows of the encoding
         // matrix are unit vectors, so for data fragments this simply selects a row of the inverse.
-        byte[] rows = new byte[wantedIndices.Length * k];
-        for (int w = 0; w < wantedIndices.Length; w++)
+        byte[] rows = new byte[wantedCount * k];
+        for (int w = 0; w < wantedCount; w++)
         {
-            byte[] row = GfMatrix.Multiply(_encoding.AsSpan(wantedIndices[w] * k, k), 1, k, inverse, k);
+            byte[] row = GfMatrix.Multiply(_encoding.AsSpan(sortedWanted[w] * k, k), 1, k, inverse, k);
             row.CopyTo(rows, w * k);
         }
 
-        plan = new CodingPlan(rows, wantedIndices.Length, k);
+        plan = new CodingPlan(rows, wantedCount, k);
         if (_decodePlans.Count >= DecodeCacheLimit)
         {
             _decodePlans.Clear();
@@ -182,22 +192,25 @@ public sealed class ReedSolomon
         return plan;
     }
 
-    private void Validate(ReadOnlySpan<int> indices, string what)
+    /// <summary>Checks range and uniqueness, sets each index's bit and records its position.</summary>
+    private void Mark(ReadOnlySpan<int> indices, Span<ulong> mask, Span<byte> position, string what)
     {
-        Span<bool> seen = stackalloc bool[MaxFragments];
-        foreach (int index in indices)
+        for (int i = 0; i < indices.Length; i++)
         {
+            int index = indices[i];
             if ((uint)index >= (uint)TotalCount)
             {
                 throw new ArgumentOutOfRangeException(what, index, $"Fragment index must be in 0..{TotalCount - 1}.");
             }
 
-            if (seen[index])
+            ulong bit = 1UL << (index & 63);
+            if ((mask[index >> 6] & bit) != 0)
             {
                 throw new ArgumentException($"Fragment index {index} appears twice among the {what} fragments.", what);
             }
 
-            seen[index] = true;
+            mask[index >> 6] |= bit;
+            position[index] = (byte)i;
         }
     }
 

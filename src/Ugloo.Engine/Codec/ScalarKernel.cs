@@ -1,29 +1,30 @@
 namespace Ugloo.Engine.Codec;
 
 /// <summary>
-/// The oracle: byte-at-a-time table lookups. Slow, obviously correct, and the reference every SIMD
-/// path is compared with in the tests.
+/// The oracle: byte-at-a-time lookups in the 64 KiB product table. Slow, obviously correct, the
+/// reference every SIMD path is tested against, and the finisher for fragments shorter than 16 bytes.
 /// </summary>
 internal static class ScalarKernel
 {
-    public static void Execute(CodingPlan plan, ReadOnlySpan<ReadOnlyMemory<byte>> inputs, ReadOnlySpan<Memory<byte>> outputs, int length)
+    /// <summary>Computes bytes [start, start + length) of every output row; coefficients are row-major, outputs x inputs.</summary>
+    public static void Execute(ReadOnlySpan<byte> coefficients, ReadOnlySpan<FragmentRef> inputs, ReadOnlySpan<FragmentRef> outputs, int start, int length)
     {
-        ReadOnlySpan<byte> coefficients = plan.Coefficients;
         ReadOnlySpan<byte> table = GaloisField.MultiplicationTable;
-        for (int r = 0; r < plan.Rows; r++)
+        int columns = inputs.Length;
+        for (int r = 0; r < outputs.Length; r++)
         {
-            Span<byte> output = outputs[r].Span[..length];
+            Span<byte> output = outputs[r].Slice(start, length);
             output.Clear();
-            for (int c = 0; c < plan.Columns; c++)
+            for (int c = 0; c < columns; c++)
             {
-                byte coefficient = coefficients[(r * plan.Columns) + c];
+                byte coefficient = coefficients[(r * columns) + c];
                 if (coefficient == 0)
                 {
                     continue;
                 }
 
                 ReadOnlySpan<byte> row = table.Slice(coefficient * 256, 256);
-                ReadOnlySpan<byte> input = inputs[c].Span[..length];
+                ReadOnlySpan<byte> input = inputs[c].Slice(start, length);
                 for (int i = 0; i < output.Length; i++)
                 {
                     output[i] ^= row[input[i]];
