@@ -107,7 +107,11 @@ public sealed class PeerConnectionTests
 
         await client.DisposeAsync(); // the server's loop ends cleanly when the client goes away
         await serverLoop;
-        await Assert.ThrowsAnyAsync<Exception>(() => clientLoop);
+
+        // The client's own loop ends too: cleanly when it saw the end of the stream first, or with the
+        // disposal it raced against; never with a protocol error.
+        Exception? ended = await Record.ExceptionAsync(() => clientLoop);
+        Assert.True(ended is null or ObjectDisposedException or IOException or OperationCanceledException, ended?.ToString());
     }
 
     [Fact]
