@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 8110, Level = LogLevel.Debug, Message = "Ignored ugloo_pex from {Remote}: the connection is not authenticated")]
     public static partial void UnauthenticatedPex(ILogger logger, string remote);
 
+    [LoggerMessage(EventId = 8111, Level = LogLevel.Information, Message = "Closed the connection from {Remote}: nothing received for {Timeout}")]
+    public static partial void IdleClosed(ILogger logger, string remote, TimeSpan timeout);
+
     [LoggerMessage(EventId = 8200, Level = LogLevel.Information, Message = "Member {NodeId} at {Address} joined ({State})")]
     public static partial void MemberJoined(ILogger logger, string nodeId, string address, string state);
 

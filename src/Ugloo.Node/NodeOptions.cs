@@ -60,6 +60,12 @@ internal sealed class NodeOptions
     /// </summary>
     public string HandshakeTimeout { get; init; } = "10s";
 
+    /// <summary>
+    /// A connection that sends nothing, not even a BEP 3 keep-alive, for this long is closed, e.g. "5m".
+    /// Default 5 minutes (BEP 3 peers send a keep-alive every 2 minutes). Frees slots held by silent peers.
+    /// </summary>
+    public string IdleTimeout { get; init; } = "5m";
+
     /// <summary>How often the node exchanges ugloo_pex with every known member, e.g. "5s". Default 5 s.</summary>
     public string GossipInterval { get; init; } = "5s";
 
@@ -70,6 +76,8 @@ internal sealed class NodeOptions
     public string DownAfter { get; init; } = "15s";
 
     public TimeSpan HandshakeTimeoutValue => Duration.TryParse(HandshakeTimeout, out TimeSpan t) ? t : TimeSpan.FromSeconds(10);
+
+    public TimeSpan IdleTimeoutValue => Duration.TryParse(IdleTimeout, out TimeSpan t) ? t : TimeSpan.FromMinutes(5);
 
     public TimeSpan GossipIntervalValue => Duration.TryParse(GossipInterval, out TimeSpan t) ? t : TimeSpan.FromSeconds(5);
 
@@ -121,6 +129,7 @@ internal sealed class NodeOptions
         }
 
         RequireDuration(HandshakeTimeout, "--handshake-timeout");
+        RequireDuration(IdleTimeout, "--idle-timeout");
         RequireDuration(GossipInterval, "--gossip-interval");
         RequireDuration(DownAfter, "--down-after");
         if (DownAfterValue <= GossipIntervalValue)

@@ -46,6 +46,58 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Connections_over_the_limit_are_closed_and_the_slot_is_reused_once_free()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using NodeProcess node = await NodeProcess.StartAsync(_keyPath, ct, "--max-connections", "2");
+        PeerClient first = await node.ConnectAsync(_client, ct);
+        await using PeerClient second = await node.ConnectAsync(_client, ct);
+
+        await Assert.ThrowsAsync<PeerUnavailableException>(() => node.ConnectAsync(_client, ct));
+
+        await first.DisposeAsync();
+        (FragmentId id, byte[] bytes) = Fragments.Random(1000);
+
+        // The node frees the slot when it notices the close; retry until it has.
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using PeerClient third = await node.ConnectAsync(_client, ct);
+                await third.StoreAsync(id, bytes, ct);
+                break;
+            }
+            catch (PeerUnavailableException) when (attempt < 50)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+
+        Assert.Contains(id, await second.HaveAsync([id], ct));
+    }
+
+    [Fact]
+    public async Task Silent_connection_is_closed_after_the_idle_timeout_and_a_chatty_one_is_not()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using NodeProcess node = await NodeProcess.StartAsync(_keyPath, ct, "--idle-timeout", "1s");
+        await using RawPeer silent = await RawPeer.OpenAsync(node.Port, _client.CreateConnectionOptions(), ct);
+        await using PeerClient chatty = await node.ConnectAsync(_client, ct);
+
+        // Poll the chatty one until the silent one is gone (keep-alives of a real client do the same).
+        Task<bool> closed = RawPeer.WaitForCloseAsync(silent.Stream, TimeSpan.FromSeconds(30));
+        while (!closed.IsCompleted)
+        {
+            await chatty.HaveAsync([], ct);
+            await Task.Delay(200, ct);
+        }
+
+        Assert.True(await closed);
+        Assert.True(chatty.IsOpen);
+        Assert.Empty(await chatty.HaveAsync([Fragments.Random(10).Id], ct));
+    }
+
+    [Fact]
     public async Task Node_killed_and_restarted_serves_what_it_held()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;

@@ -28,6 +28,27 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public async Task Settings_come_from_the_config_file_and_the_environment_with_the_command_line_winning()
+    {
+        using var dir = new TempDirectory();
+        string config = dir.Combine("node.json");
+        File.WriteAllText(config, $$"""{ "Node": { "DataDirectories": [ "{{dir.Combine("d").Replace("\\", "/", StringComparison.Ordinal)}}" ], "Listen": "from-file" } }""");
+
+        (int exitCode, _, string stderr) = await RunAsync(["--config", config]);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--listen 'from-file'", stderr, StringComparison.Ordinal);
+
+        var environment = new Dictionary<string, string> { ["UGLOO_Node__Listen"] = "from-env" };
+        (exitCode, _, stderr) = await RunAsync(["--config", config], environment);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--listen 'from-env'", stderr, StringComparison.Ordinal);
+
+        (exitCode, _, stderr) = await RunAsync(["--config", config, "--listen", "from-cli"], environment);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--listen 'from-cli'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_prints_usage_and_exits_0()
     {
         (int exitCode, string stdout, _) = await RunAsync(["--help"]);
@@ -95,7 +116,7 @@ public sealed class OptionsTests
     [InlineData("5x")]
     public void Bad_durations_do_not_parse(string text) => Assert.False(Duration.TryParse(text, out _));
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] args)
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] args, Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -107,6 +128,11 @@ public sealed class OptionsTests
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach ((string key, string value) in environment ?? [])
+        {
+            start.Environment[key] = value;
         }
 
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start ugloo-node");

@@ -16,6 +16,7 @@ internal static class CommandLineMap
         ["--site"] = "Site",
         ["--max-connections"] = "MaxConnections",
         ["--handshake-timeout"] = "HandshakeTimeout",
+        ["--idle-timeout"] = "IdleTimeout",
         ["--gossip-interval"] = "GossipInterval",
         ["--down-after"] = "DownAfter",
     };

@@ -28,6 +28,7 @@ internal static class Usage
           --site NAME              failure domain above the node (default "default")
           --max-connections N      peer connections served at once (default 512)
           --handshake-timeout DUR  deadline for a connection's opening sequence (default 10s)
+          --idle-timeout DUR       close a connection silent for this long (default 5m)
           --gossip-interval DUR    how often to exchange membership with each member (default 5s)
           --down-after DUR         silence after which a member is marked down (default 15s)
           --config FILE            JSON file with a "Node" section holding the same settings

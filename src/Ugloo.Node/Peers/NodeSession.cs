@@ -21,9 +21,11 @@ internal sealed partial class NodeSession : IPeerMessageHandler
     private readonly string _remote;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wholeReads;
+    private readonly PeerServer.OpenConnection _activity;
 
-    public NodeSession(NodeRuntime runtime, string remote, ILogger logger, SemaphoreSlim wholeReads)
+    public NodeSession(NodeRuntime runtime, string remote, ILogger logger, SemaphoreSlim wholeReads, PeerServer.OpenConnection activity)
     {
+        _activity = activity;
         _runtime = runtime;
         _remote = remote;
         _logger = logger;
@@ -34,13 +36,24 @@ internal sealed partial class NodeSession : IPeerMessageHandler
     /// BEP 3 / BEP 6 messages from a stock BitTorrent client: there is no torrent to serve, so they are
     /// ignored (the connection stays open; the peer sees a peer with nothing to offer).
     /// </summary>
-    public ValueTask OnFrameAsync(PeerConnection connection, PeerFrame frame, CancellationToken cancellationToken) =>
-        ValueTask.CompletedTask;
+    public ValueTask OnFrameAsync(PeerConnection connection, PeerFrame frame, CancellationToken cancellationToken)
+    {
+        _activity.Touch();
+        return ValueTask.CompletedTask;
+    }
 
-    public ValueTask OnExtensionAsync(PeerConnection connection, string name, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async ValueTask OnExtensionAsync(PeerConnection connection, string name, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return name switch
+        _activity.Touch();
+        await DispatchAsync(connection, name, payload, cancellationToken).ConfigureAwait(false);
+
+        // Again after the work: a long answer (a big fetch to a slow reader) is activity too.
+        _activity.Touch();
+    }
+
+    private ValueTask DispatchAsync(PeerConnection connection, string name, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        name switch
         {
             ExtensionNames.Store => OnStoreAsync(connection, ExtensionCodec.Decode<UglooStore>(payload), cancellationToken),
             ExtensionNames.Fetch => OnFetchAsync(connection, ExtensionCodec.Decode<UglooFetch>(payload), cancellationToken),
@@ -51,7 +64,6 @@ internal sealed partial class NodeSession : IPeerMessageHandler
             // opening; ugloo_manifest is not served yet. None needs an answer.
             _ => ValueTask.CompletedTask,
         };
-    }
 
     /// <summary>"Which of these do you hold?": answered with the held subset under the same rid.</summary>
     private async ValueTask OnHaveAsync(PeerConnection connection, UglooHave have, CancellationToken cancellationToken)

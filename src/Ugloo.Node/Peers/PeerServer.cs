@@ -24,8 +24,9 @@ internal sealed class PeerServer : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _wholeReads;
-    private readonly ConcurrentDictionary<long, (Socket Socket, Task Session)> _open = new();
+    private readonly ConcurrentDictionary<long, OpenConnection> _open = new();
     private readonly TimeSpan _handshakeTimeout;
+    private readonly TimeSpan _idleTimeout;
     private long _nextConnection;
 
     public PeerServer(NodeRuntime runtime, ILogger<PeerServer> logger, IHostApplicationLifetime lifetime)
@@ -39,10 +40,8 @@ internal sealed class PeerServer : BackgroundService
         // memory bounded while still overlapping disk reads.
         _wholeReads = new SemaphoreSlim(Math.Max(4, Environment.ProcessorCount));
         _handshakeTimeout = runtime.Options.HandshakeTimeoutValue;
+        _idleTimeout = runtime.Options.IdleTimeoutValue;
     }
-
-    /// <summary>Connections open now (for tests and diagnostics).</summary>
-    public int OpenConnections => _open.Count;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -53,9 +52,9 @@ internal sealed class PeerServer : BackgroundService
 
         // Closing the sockets wakes receive loops blocked in a read and senders blocked in a write; each
         // session then aborts its uploads and releases its connection on its own task.
-        foreach ((Socket socket, _) in _open.Values)
+        foreach (OpenConnection open in _open.Values)
         {
-            socket.Dispose();
+            open.Socket.Dispose();
         }
 
         Task all = Task.WhenAll(_open.Values.Select(o => o.Session));
@@ -64,6 +63,7 @@ internal sealed class PeerServer : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Task sweeper = SweepIdleAsync(stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -94,8 +94,9 @@ internal sealed class PeerServer : BackgroundService
                 Log.Accepted(_logger, remote);
                 long id = Interlocked.Increment(ref _nextConnection);
                 var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Task session = ServeAsync(id, socket, remote, started.Task, stoppingToken);
-                _open[id] = (socket, session);
+                var open = new OpenConnection(socket);
+                open.Session = ServeAsync(id, open, remote, started.Task, stoppingToken);
+                _open[id] = open;
                 started.SetResult();
             }
         }
@@ -106,10 +107,43 @@ internal sealed class PeerServer : BackgroundService
             _lifetime.StopApplication();
             throw;
         }
+        finally
+        {
+            try
+            {
+                await sweeper.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
     }
 
-    private async Task ServeAsync(long id, Socket socket, string remote, Task registered, CancellationToken stoppingToken)
+    /// <summary>
+    /// Closes connections that sent nothing (not even a BEP 3 keep-alive) for the idle timeout: a silent
+    /// peer must not hold one of the limited slots forever.
+    /// </summary>
+    private async Task SweepIdleAsync(CancellationToken stoppingToken)
     {
+        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, _idleTimeout.Ticks / 4)));
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            long now = Environment.TickCount64;
+            foreach (OpenConnection open in _open.Values)
+            {
+                if (open.SilentFor(now) > _idleTimeout)
+                {
+                    Log.IdleClosed(_logger, open.Remote, _idleTimeout);
+                    open.Socket.Dispose();
+                }
+            }
+        }
+    }
+
+    private async Task ServeAsync(long id, OpenConnection open, string remote, Task registered, CancellationToken stoppingToken)
+    {
+        Socket socket = open.Socket;
+        open.Remote = remote;
         // Runs off the accept loop; waits until it is registered so its own cleanup cannot precede it.
         await registered.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         PeerConnection? connection = null;
@@ -123,7 +157,7 @@ internal sealed class PeerServer : BackgroundService
                 connection = await PeerConnection.EstablishAsync(new NetworkStream(socket, ownsSocket: true), _runtime.ServerOptions, _logger, deadline.Token).ConfigureAwait(false);
             }
 
-            session = new NodeSession(_runtime, remote, _logger, _wholeReads);
+            session = new NodeSession(_runtime, remote, _logger, _wholeReads, open);
             await connection.RunAsync(session, stoppingToken).ConfigureAwait(false);
             Log.ConnectionEnded(_logger, remote, "closed by the peer");
         }
@@ -163,5 +197,22 @@ internal sealed class PeerServer : BackgroundService
             _open.TryRemove(id, out _);
             _slots.Release();
         }
+    }
+
+    /// <summary>One accepted connection, as the server tracks it.</summary>
+    internal sealed class OpenConnection(Socket socket)
+    {
+        // Environment.TickCount64 of the last message received, or of the accept.
+        private long _lastActivity = Environment.TickCount64;
+
+        public Socket Socket { get; } = socket;
+
+        public string Remote { get; set; } = "";
+
+        public Task Session { get; set; } = Task.CompletedTask;
+
+        public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+        public TimeSpan SilentFor(long now) => TimeSpan.FromMilliseconds(now - Volatile.Read(ref _lastActivity));
     }
 }
