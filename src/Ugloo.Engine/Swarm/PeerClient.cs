@@ -27,6 +27,7 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
     private readonly SemaphoreSlim _pexGate = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _receiveLoop;
+    private readonly Task _keepAliveLoop;
     private TaskCompletionSource<UglooPex>? _pexAnswer;
     private long _nextRequestId;
     private volatile Exception? _failure;
@@ -37,7 +38,14 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
         _connection = connection;
         _logger = logger;
         _receiveLoop = Task.Run(ReceiveAsync);
+        _keepAliveLoop = Task.Run(KeepAliveAsync);
     }
+
+    /// <summary>
+    /// BEP 3 keep-alive interval. Nodes close connections idle for 5 minutes (docs/NODE.md); a pooled
+    /// connection must not look idle, or the next request would race the node's close.
+    /// </summary>
+    public static TimeSpan KeepAliveInterval { get; } = TimeSpan.FromSeconds(60);
 
     public string Address { get; }
 
@@ -153,18 +161,39 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Stop the loops before disposing the connection: disposing under a running handler would
+        // return the frame buffer it is reading to the pool.
         await _closing.CancelAsync().ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
         try
         {
-            await _receiveLoop.ConfigureAwait(false);
+            await Task.WhenAll(_receiveLoop, _keepAliveLoop).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _closing.Dispose();
+        _pexGate.Dispose();
+    }
+
+    private async Task KeepAliveAsync()
+    {
+        try
+        {
+            while (_failure is null)
+            {
+                await Task.Delay(KeepAliveInterval, _closing.Token).ConfigureAwait(false);
+                await _connection.SendMessageAsync(default(KeepAliveMessage), _closing.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
         }
-
-        _closing.Dispose();
-        _pexGate.Dispose();
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            Fail(new PeerUnavailableException(Address, e.Message, e));
+        }
     }
 
     ValueTask IPeerMessageHandler.OnFrameAsync(PeerConnection connection, PeerFrame frame, CancellationToken cancellationToken) =>
