@@ -1,3 +1,5 @@
+using Ugloo.Node.Hosting;
+
 namespace Ugloo.Node;
 
 /// <summary>
@@ -45,6 +47,34 @@ internal sealed class NodeOptions
     /// <summary>Failure domain above the node (a room, a building, a city). Default "default".</summary>
     public string Site { get; init; } = "default";
 
+    /// <summary>
+    /// Most peer connections served at once; a connection beyond it is closed as soon as it is accepted.
+    /// Default 512. Security: each connection may hold up to about 2 MiB of receive buffers, so this bounds
+    /// the memory a swarm of peers can pin.
+    /// </summary>
+    public int MaxConnections { get; init; } = 512;
+
+    /// <summary>
+    /// Deadline for a new connection's opening sequence (BEP 3 handshake, BEP 10 handshake, ugloo_auth),
+    /// e.g. "10s". Default 10 s. A peer that stalls longer is dropped, so silent sockets cannot hold slots.
+    /// </summary>
+    public string HandshakeTimeout { get; init; } = "10s";
+
+    /// <summary>How often the node exchanges ugloo_pex with every known member, e.g. "5s". Default 5 s.</summary>
+    public string GossipInterval { get; init; } = "5s";
+
+    /// <summary>
+    /// How long a member may fail to answer before it is marked down (kept, skipped for new writes), e.g.
+    /// "15s". Default 15 s; must exceed the gossip interval.
+    /// </summary>
+    public string DownAfter { get; init; } = "15s";
+
+    public TimeSpan HandshakeTimeoutValue => Duration.TryParse(HandshakeTimeout, out TimeSpan t) ? t : TimeSpan.FromSeconds(10);
+
+    public TimeSpan GossipIntervalValue => Duration.TryParse(GossipInterval, out TimeSpan t) ? t : TimeSpan.FromSeconds(5);
+
+    public TimeSpan DownAfterValue => Duration.TryParse(DownAfter, out TimeSpan t) ? t : TimeSpan.FromSeconds(15);
+
     public void Validate()
     {
         if (DataDirectories.Count == 0)
@@ -70,9 +100,40 @@ internal sealed class NodeOptions
             throw new OptionsException($"--capacity '{Capacity}' is not a size such as 500G.");
         }
 
+        if (Advertise is not null && !Engine.Cluster.Endpoints.TryParse(Advertise, out _))
+        {
+            throw new OptionsException($"--advertise '{Advertise}' is not HOST:PORT.");
+        }
+
         if (string.IsNullOrWhiteSpace(Site))
         {
             throw new OptionsException("--site must not be empty.");
+        }
+
+        if (Join.Count > 0 && ClusterKeyFile is null)
+        {
+            throw new OptionsException("--join needs --cluster-key FILE: only cluster members may join.");
+        }
+
+        if (MaxConnections < 1)
+        {
+            throw new OptionsException($"--max-connections {MaxConnections} must be at least 1.");
+        }
+
+        RequireDuration(HandshakeTimeout, "--handshake-timeout");
+        RequireDuration(GossipInterval, "--gossip-interval");
+        RequireDuration(DownAfter, "--down-after");
+        if (DownAfterValue <= GossipIntervalValue)
+        {
+            throw new OptionsException($"--down-after {DownAfter} must be longer than --gossip-interval {GossipInterval}.");
+        }
+    }
+
+    private static void RequireDuration(string text, string option)
+    {
+        if (!Duration.TryParse(text, out TimeSpan value) || value <= TimeSpan.Zero)
+        {
+            throw new OptionsException($"{option} '{text}' is not a duration such as 500ms, 5s or 2m.");
         }
     }
 }

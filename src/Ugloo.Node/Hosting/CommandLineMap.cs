@@ -14,6 +14,10 @@ internal static class CommandLineMap
         ["--capacity"] = "Capacity",
         ["--cluster-key"] = "ClusterKeyFile",
         ["--site"] = "Site",
+        ["--max-connections"] = "MaxConnections",
+        ["--handshake-timeout"] = "HandshakeTimeout",
+        ["--gossip-interval"] = "GossipInterval",
+        ["--down-after"] = "DownAfter",
     };
 
     private static readonly Dictionary<string, string> s_repeated = new(StringComparer.Ordinal)
@@ -69,7 +73,7 @@ internal static class CommandLineMap
             }
             else
             {
-                throw new OptionsException($"unknown option '{arg}'. Options: --data DIR (repeatable), --listen HOST:PORT, --join HOST:PORT (repeatable), --capacity SIZE, --cluster-key FILE, --site NAME, --advertise HOST:PORT, --config FILE.");
+                throw new OptionsException($"unknown option '{arg}'; see ugloo-node --help.");
             }
         }
 
