@@ -186,9 +186,10 @@ internal sealed class ClusterRunner
                 $"    {node.Config.Index,-3} {node.Config.Listen,-21} id {id}  pid {node.Pid,-7} log {Path.GetRelativePath(dir, node.LogPath)}"));
         }
 
-        o.WriteLine(_options.MountPath is not null || !_options.NoMount
-            ? "  mount     none yet: the FUSE mount arrives with a later release; use the commands below meanwhile."
-            : "  mount     none (--no-mount)");
+        o.WriteLine(
+            _options.NoMount ? "  mount     none (--no-mount); the FUSE mount arrives with a later release"
+            : _options.MountPath is string mountPath ? $"  mount     not at {mountPath} yet: the FUSE mount arrives with a later release; use the commands below meanwhile"
+            : "  mount     none yet: the FUSE mount arrives with a later release; use the commands below meanwhile");
         string data = _options.DataDirectory == DataDirectoryLocator.Resolve(null) ? "" : $" --data {Quote(dir)}";
         o.WriteLine();
         o.WriteLine("In another terminal:");

@@ -48,11 +48,12 @@ internal sealed class PutOperation
         await using (client.ConfigureAwait(false))
         {
             int up = client.Members.Count(m => m.State == Engine.Placement.NodeState.Up);
+            int known = client.Members.Select(m => m.Address).Union(config.Seeds, StringComparer.Ordinal).Count();
             int tolerated = client.ToleratedNodeLosses(config.K, config.M);
             if (tolerated < config.RequiredNodeLosses)
             {
                 throw new VolumeException(
-                    $"Cannot store {path} durably: only {up} of {client.Members.Count} nodes are up, and {config.CodeName} over {up} node(s) survives " +
+                    $"Cannot store {path} durably: only {up} of {known} nodes are up, and {config.CodeName} over {up} node(s) survives " +
                     $"{Words.NodeLosses(tolerated)} where the volume requires {Words.NodeLosses(config.RequiredNodeLosses)}. Nothing was stored; " +
                     $"'ugloo status' shows which nodes are down.");
             }
