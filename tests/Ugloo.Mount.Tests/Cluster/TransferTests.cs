@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ugloo.Engine.Catalog;
+using Ugloo.Engine.Crypto;
 using Ugloo.Engine.Objects;
 
 namespace Ugloo.Mount.Tests.Cluster;
@@ -167,6 +168,32 @@ public sealed class TransferTests : IClassFixture<SmallSegmentCluster>, IDisposa
         Assert.True(exit == 0, stderr);
         Assert.Equal(content, File.ReadAllBytes(copy));
         Assert.Contains("warning", stderr);
+    }
+
+    [Fact]
+    public async Task Get_with_another_volume_key_fails_clearly()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        Assert.Equal(0, (await _cluster.RunAsync(ct, "put", _files.Write("k", [9, 8, 7]), "/key/k")).ExitCode);
+
+        // The same volume file, catalog and cluster, but someone else's volume key.
+        string other = Path.Combine(_files.Directory, "other-key");
+        Directory.CreateDirectory(other);
+        foreach (string name in new[] { "volume.json", "catalog.db", "cluster.key" })
+        {
+            File.Copy(Path.Combine(_cluster.DataDirectory, name), Path.Combine(other, name));
+        }
+
+        using (VolumeKey key = VolumeKey.Generate())
+        {
+            VolumeKeyFile.Save(Path.Combine(other, "volume.key"), key);
+        }
+
+        string target = _files.PathOf("k-out");
+        (int exit, _, string stderr) = await UglooProcess.RunAsync(["get", "/key/k", target, "--data", other], ct);
+        Assert.Equal(1, exit);
+        Assert.Contains("The volume key cannot open /key/k", stderr);
+        Assert.False(File.Exists(target));
     }
 
     [Fact]

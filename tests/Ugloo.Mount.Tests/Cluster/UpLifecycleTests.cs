@@ -17,12 +17,22 @@ public sealed class UpLifecycleTests : IDisposable
         {
             byte[] content = TestFiles.RandomBytes(100_000, seed: 5);
             string volumeJson;
-            await using (RunningCluster first = await RunningCluster.StartAsync(3, ["--segment-size", "16K"], ct, data))
+            string passphrase = _files.Write("passphrase", "correct horse battery staple\n"u8.ToArray());
+            string wrongPassphrase = _files.Write("wrong", "not it\n"u8.ToArray());
+            await using (RunningCluster first = await RunningCluster.StartAsync(3, ["--segment-size", "16K", "--passphrase-file", passphrase], ct, data))
             {
                 Assert.Contains("Creating a volume", first.Output);
                 Assert.Contains("FUSE mount arrives with a later release", first.Output, StringComparison.Ordinal);
                 Assert.Equal(3, first.NodeProcesses().Count);
-                Assert.Equal(0, (await first.RunAsync(ct, "put", _files.Write("a", content), "/a")).ExitCode);
+
+                // The volume key is sealed under the passphrase: without it, or with a wrong one, nothing is stored.
+                (int noPassExit, _, string noPassErr) = await first.RunAsync(ct, "put", _files.Write("a", content), "/a");
+                Assert.Equal(1, noPassExit);
+                Assert.Contains("--passphrase-file", noPassErr);
+                (int wrongExit, _, string wrongErr) = await first.RunAsync(ct, "put", _files.PathOf("a"), "/a", "--passphrase-file", wrongPassphrase);
+                Assert.Equal(1, wrongExit);
+                Assert.Contains("Wrong passphrase", wrongErr);
+                Assert.Equal(0, (await first.RunAsync(ct, "put", _files.PathOf("a"), "/a", "--passphrase-file", passphrase)).ExitCode);
                 volumeJson = File.ReadAllText(Path.Combine(data, "volume.json"));
                 int[] nodePids = [.. Enumerable.Range(0, 3).Select(first.NodePid)];
 
@@ -39,7 +49,7 @@ public sealed class UpLifecycleTests : IDisposable
                 Assert.All(doc.RootElement.GetProperty("nodes").EnumerateArray(), n => Assert.Equal("down", n.GetProperty("state").GetString()));
             }
 
-            (int noClusterExit, _, string noClusterErr) = await UglooProcess.RunAsync(["get", "/a", _files.PathOf("nc"), "--data", data], ct);
+            (int noClusterExit, _, string noClusterErr) = await UglooProcess.RunAsync(["get", "/a", _files.PathOf("nc"), "--data", data, "--passphrase-file", passphrase], ct);
             Assert.Equal(1, noClusterExit);
             Assert.Contains("No node of the cluster answers", noClusterErr);
 
@@ -47,7 +57,7 @@ public sealed class UpLifecycleTests : IDisposable
             Assert.Contains("Starting the volume", second.Output);
             Assert.Equal(volumeJson, File.ReadAllText(Path.Combine(data, "volume.json")));
             string copy = _files.PathOf("a-again");
-            (int getExit, _, string getErr) = await second.RunAsync(ct, "get", "/a", copy);
+            (int getExit, _, string getErr) = await second.RunAsync(ct, "get", "/a", copy, "--passphrase-file", passphrase);
             Assert.True(getExit == 0, getErr);
             Assert.Equal(content, File.ReadAllBytes(copy));
 
