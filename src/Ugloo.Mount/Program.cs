@@ -38,6 +38,12 @@ catch (VolumeException ex)
     Console.Error.WriteLine($"ugloo: {ex.Message}");
     return 1;
 }
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+{
+    // Local disk trouble (full, read-only, no permission): the message names the file.
+    Console.Error.WriteLine($"ugloo: {ex.Message}");
+    return 1;
+}
 catch (OperationCanceledException)
 {
     Console.Error.WriteLine("ugloo: cancelled");

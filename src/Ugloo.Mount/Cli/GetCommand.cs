@@ -30,8 +30,12 @@ internal static class GetCommand
             };
             GetResult result = await operation.RunAsync(cancellationToken);
 
-            // With LOCAL = - stdout carries the file's bytes, so the summary goes to stderr.
-            (result.Target is null ? Console.Error : Console.Out).WriteLine(result.Describe());
+            // With LOCAL = - stdout carries the file's bytes: no summary then, as cat prints none.
+            if (result.Target is not null)
+            {
+                Console.WriteLine(result.Describe());
+            }
+
             return 0;
         });
         return command;

@@ -34,7 +34,7 @@ internal sealed class ClusterRunner
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         string dir = _options.DataDirectory;
-        Directory.CreateDirectory(dir);
+        VolumeSetup.CreatePrivateDirectory(dir);
         using UpLock upLock = UpLock.Acquire(dir);
         (VolumeConfig config, bool created) = VolumeSetup.LoadOrCreate(_options);
         if (config.Nodes.Count == 0)

@@ -20,7 +20,7 @@ internal static class VolumeSetup
     public static (VolumeConfig Config, bool Created) LoadOrCreate(UpOptions options)
     {
         string dir = options.DataDirectory;
-        Directory.CreateDirectory(dir);
+        CreatePrivateDirectory(dir);
         VolumeConfig? existing = VolumeConfig.TryLoad(dir);
         if (existing is null)
         {
@@ -29,6 +29,27 @@ internal static class VolumeSetup
 
         Reconcile(existing, options);
         return (existing, false);
+    }
+
+    /// <summary>
+    /// The data directory holds the keys and the catalog (file names): owner-only from the start on Unix.
+    /// An existing directory keeps the mode its owner gave it.
+    /// </summary>
+    public static void CreatePrivateDirectory(string dir)
+    {
+        if (Directory.Exists(dir))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dir);
+        }
+        else
+        {
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private static VolumeConfig Create(UpOptions options)

@@ -159,5 +159,5 @@ internal sealed record GetResult(string Path, string? Target, long Size, TimeSpa
 {
     public string Describe() =>
         $"Read {Path} to {Target ?? "stdout"}: {ByteSize.Format(Size)} in {Elapsed.TotalSeconds:0.0} s" +
-        (Elapsed.TotalSeconds > 0.05 && Size > 0 ? $" ({Size / Elapsed.TotalSeconds / 1e6:0} MB/s)." : ".");
+        (Elapsed.TotalSeconds > 0.05 && Size >= 1 << 20 ? $" ({Size / Elapsed.TotalSeconds / 1e6:0} MB/s)." : ".");
 }

@@ -148,5 +148,5 @@ internal sealed record PutResult(string Path, long Size, long StoredSize, int Ve
 {
     public string Describe() =>
         $"Stored {Path}: {ByteSize.Format(Size)} ({ByteSize.Format(StoredSize)} with parity), version {Versions}, in {Elapsed.TotalSeconds:0.0} s" +
-        (Elapsed.TotalSeconds > 0.05 && Size > 0 ? $" ({Size / Elapsed.TotalSeconds / 1e6:0} MB/s)." : ".");
+        (Elapsed.TotalSeconds > 0.05 && Size >= 1 << 20 ? $" ({Size / Elapsed.TotalSeconds / 1e6:0} MB/s)." : ".");
 }
