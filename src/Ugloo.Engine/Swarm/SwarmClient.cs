@@ -95,10 +95,15 @@ public sealed partial class SwarmClient : IAsyncDisposable
                     {
                         _members[id] = new SwarmMember(id, member.Address, member.Site, member.CapacityBytes, member.FreeBytes, NodeState.Up, now);
                     }
-                    else if (!_members.ContainsKey(id) && asked.Add(member.Address))
+                    else if (!_members.ContainsKey(id))
                     {
-                        introduced.Add(member.Address);
+                        // Recorded even when its address was already asked (a seed that did not answer): a
+                        // down member stays a placement home, so reads must know it to find fragments.
                         _members.TryAdd(id, new SwarmMember(id, member.Address, member.Site, member.CapacityBytes, member.FreeBytes, NodeState.Down, null));
+                        if (asked.Add(member.Address))
+                        {
+                            introduced.Add(member.Address);
+                        }
                     }
                 }
             }

@@ -9,6 +9,10 @@ internal static class UglooCommand
     {
         var root = new RootCommand("Ugloo: an encrypted, erasure-coded, versioned storage volume.");
         root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(PutCommand.Create());
+        root.Subcommands.Add(GetCommand.Create());
+        root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

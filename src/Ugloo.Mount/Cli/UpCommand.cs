@@ -1,21 +1,99 @@
 using System.CommandLine;
+using Ugloo.Engine;
+using Ugloo.Mount.LocalCluster;
 
 namespace Ugloo.Mount.Cli;
 
 /// <summary>
-/// <c>ugloo up</c>: the README's run command. It will start a local cluster and mount the volume; until the
-/// node service exists (issue 3) it shows the codec working on this machine.
+/// <c>ugloo up</c>: the README's run command. Creates the volume on first run (keys, catalog, node
+/// directories, ports), starts its local nodes, prints what the user has, and runs until Ctrl-C or
+/// SIGTERM, which stop every node cleanly. The FUSE mount comes with a later issue; <c>--mount</c> and
+/// <c>--no-mount</c> are accepted now so scripts need not change then.
 /// </summary>
 internal static class UpCommand
 {
     public static Command Create()
     {
-        var command = new Command("up", "Start a local cluster and the volume (today: a codec demonstration).");
+        Option<string> data = CommonOptions.Data();
+        var nodes = new Option<int?>("--nodes") { Description = "Nodes to run (default 6 for a new volume; more than the volume has adds nodes).", HelpName = "N" };
+        var basePort = new Option<int?>("--base-port") { Description = "Give new nodes ports P, P+1, … on 127.0.0.1 (default: free ports, kept in volume.json).", HelpName = "P" };
+        var code = new Option<string>("--code") { Description = "New volume only: K,M data and parity fragments per segment (default 4,2).", HelpName = "K,M" };
+        var segment = new Option<string>("--segment-size") { Description = "New volume only: segment size (default 4M).", HelpName = "SIZE" };
+        var required = new Option<int?>("--required-losses") { Description = "New volume only: node losses every write must survive (default: all the code allows over the nodes; 2 for 6 nodes and 4,2).", HelpName = "R" };
+        var capacity = new Option<string>("--node-capacity") { Description = "New nodes only: bytes each node offers, e.g. 10G (default: the disk's free space).", HelpName = "SIZE" };
+        Option<string> passphrase = CommonOptions.PassphraseFile();
+        passphrase.Description = "New volume only: protect volume.key with the passphrase in FILE's first line.";
+        var mount = new Option<string>("--mount") { Description = "Mount point (accepted; the mount arrives with a later release).", HelpName = "PATH" };
+        var noMount = new Option<bool>("--no-mount") { Description = "Run the cluster without mounting (today's behaviour either way)." };
+        var timeout = new Option<string>("--timeout") { Description = "How long to wait for every node to answer (default 60s).", DefaultValueFactory = _ => "60s", HelpName = "DURATION" };
+
+        var command = new Command("up", "Create (first run) and start the volume's local cluster; Ctrl-C stops it.")
+        {
+            data, nodes, basePort, code, segment, required, capacity, passphrase, mount, noMount, timeout,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            Console.WriteLine("ugloo up: the local cluster arrives with the node service; showing the codec on this machine.");
-            return await UglooCommand.Create().Parse(["bench", "codec", "--code", "10,4", "--code", "64,16", "--trial-seconds", "0.2"]).InvokeAsync(cancellationToken: cancellationToken);
+            var options = new UpOptions
+            {
+                DataDirectory = CommonOptions.DataDirectory(parse, data),
+                Nodes = parse.GetValue(nodes),
+                BasePort = parse.GetValue(basePort) is int p && p is < 1 or > 65535 ? throw new UsageException("--base-port must be 1..65535.") : parse.GetValue(basePort),
+                Code = parse.GetValue(code) is string c ? BenchCommand.ParseCode(c) : null,
+                SegmentSize = parse.GetValue(segment) is string s ? ParseSegmentSize(s) : null,
+                RequiredNodeLosses = parse.GetValue(required) is int r && r < 0 ? throw new UsageException("--required-losses cannot be negative.") : parse.GetValue(required),
+                NodeCapacity = parse.GetValue(capacity) is string cap && (!ByteSize.TryParse(cap, out long bytes) || bytes <= 0)
+                    ? throw new UsageException($"--node-capacity '{cap}' is not a size such as 10G.")
+                    : parse.GetValue(capacity),
+                PassphraseFile = parse.GetValue(passphrase),
+                MountPath = parse.GetValue(mount),
+                NoMount = parse.GetValue(noMount),
+                ReadyTimeout = ParseDuration(parse.GetValue(timeout)!),
+            };
+            if (options.MountPath is not null && options.NoMount)
+            {
+                throw new UsageException("--mount and --no-mount contradict each other.");
+            }
+
+            return await new ClusterRunner(options, Console.Out).RunAsync(cancellationToken);
         });
         return command;
+    }
+
+    private static int ParseSegmentSize(string value)
+    {
+        if (!ByteSize.TryParse(value, out long bytes) || bytes <= 0 || bytes > int.MaxValue)
+        {
+            throw new UsageException($"--segment-size '{value}' is not a size such as 64K or 4M.");
+        }
+
+        return (int)bytes;
+    }
+
+    /// <summary>"90", "90s", "2m".</summary>
+    internal static TimeSpan ParseDuration(string value)
+    {
+        string v = value.Trim();
+        double factor = 1;
+        if (v.EndsWith("ms", StringComparison.OrdinalIgnoreCase))
+        {
+            factor = 0.001;
+            v = v[..^2];
+        }
+        else if (v.EndsWith('s') || v.EndsWith('S'))
+        {
+            v = v[..^1];
+        }
+        else if (v.EndsWith('m') || v.EndsWith('M'))
+        {
+            factor = 60;
+            v = v[..^1];
+        }
+
+        if (!double.TryParse(v, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double number) || number <= 0)
+        {
+            throw new UsageException($"'{value}' is not a duration such as 60s or 2m.");
+        }
+
+        return TimeSpan.FromSeconds(number * factor);
     }
 }

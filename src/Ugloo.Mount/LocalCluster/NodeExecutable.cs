@@ -1,0 +1,66 @@
+using System.Diagnostics;
+
+namespace Ugloo.Mount.LocalCluster;
+
+/// <summary>
+/// Finds <c>ugloo-node</c>: Ugloo.Mount references the node project, so the build puts
+/// <c>ugloo-node.dll</c> (and on most platforms the <c>ugloo-node</c> apphost) next to <c>ugloo.dll</c>.
+/// The dll runs on the same <c>dotnet</c> host as this process, which works wherever this one does; the
+/// apphost is the fallback for a self-contained layout without the dll.
+/// </summary>
+internal static class NodeExecutable
+{
+    public static ProcessStartInfo CreateStartInfo(IEnumerable<string> arguments)
+    {
+        string directory = AppContext.BaseDirectory;
+        string dll = Path.Combine(directory, "ugloo-node.dll");
+        string apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "ugloo-node.exe" : "ugloo-node");
+        ProcessStartInfo start;
+        if (File.Exists(dll))
+        {
+            start = new ProcessStartInfo(DotnetHost());
+            start.ArgumentList.Add(dll);
+        }
+        else if (File.Exists(apphost))
+        {
+            start = new ProcessStartInfo(apphost);
+        }
+        else
+        {
+            throw new FileNotFoundException($"ugloo-node is not next to ugloo in {directory}; build src/Ugloo.Mount (it builds the node too).");
+        }
+
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.UseShellExecute = false;
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = directory;
+        return start;
+    }
+
+    private static string DotnetHost()
+    {
+        string? current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            return current;
+        }
+
+        string? root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        if (!string.IsNullOrEmpty(root))
+        {
+            string host = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+            if (File.Exists(host))
+            {
+                return host;
+            }
+        }
+
+        return "dotnet";
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+
+namespace Ugloo.Mount.Tests.Cluster;
+
+/// <summary>A six-node RS(4,2) cluster losing two nodes to kill -9: reads go on, writes refuse clearly.</summary>
+[Collection(ClusterTestGroup.Name)]
+public sealed class NodeLossTests : IDisposable
+{
+    private const int Segment = 64 * 1024;
+
+    private readonly TestFiles _files = new();
+
+    [Fact]
+    public async Task Killing_two_nodes_keeps_every_file_readable_and_refuses_new_writes()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using RunningCluster cluster = await RunningCluster.StartAsync(6, ["--segment-size", "64K"], ct);
+        int[] sizes = [0, 1, Segment - 1, Segment, Segment + 1, (7 * Segment) + 123];
+        var contents = new Dictionary<string, byte[]>();
+        foreach (int size in sizes)
+        {
+            byte[] content = TestFiles.RandomBytes(size, seed: 100 + size);
+            string path = $"/loss/f{size}";
+            (int exit, _, string stderr) = await cluster.RunAsync(ct, "put", _files.Write($"f{size}", content), path);
+            Assert.True(exit == 0, stderr);
+            contents[path] = content;
+        }
+
+        int[] victims = [1, 4];
+        int[] pids = [.. victims.Select(cluster.NodePid)];
+        foreach (int pid in pids)
+        {
+            Signal.Send(pid, Signal.Kill);
+        }
+
+        // ugloo up notices and says so.
+        await cluster.WaitForOutputAsync($"pid {pids[0]}) exited", TimeSpan.FromSeconds(30), ct);
+        await cluster.WaitForOutputAsync($"pid {pids[1]}) exited", TimeSpan.FromSeconds(30), ct);
+
+        foreach ((string path, byte[] content) in contents)
+        {
+            string copy = _files.PathOf("copy" + path.Replace('/', '_'));
+            (int exit, _, string stderr) = await cluster.RunAsync(ct, "get", path, copy);
+            Assert.True(exit == 0, $"get {path} with two nodes down failed: {stderr}");
+            Assert.Equal(content, File.ReadAllBytes(copy));
+        }
+
+        (int statusExit, string json, string statusErr) = await cluster.RunAsync(ct, "status", "--json");
+        Assert.True(statusExit == 0, statusErr);
+        using (JsonDocument doc = JsonDocument.Parse(json))
+        {
+            JsonElement[] nodes = [.. doc.RootElement.GetProperty("nodes").EnumerateArray()];
+            Assert.Equal(6, nodes.Length);
+            string[] down = [.. nodes.Where(n => n.GetProperty("state").GetString() == "down").Select(n => n.GetProperty("address").GetString()!)];
+            Assert.Equal(2, down.Length);
+            Assert.Equal(4, nodes.Count(n => n.GetProperty("state").GetString() == "up"));
+            foreach (int victim in victims)
+            {
+                JsonElement node = nodes.Single(n => n.GetProperty("index").GetInt32() == victim);
+                Assert.Equal("down", node.GetProperty("state").GetString());
+            }
+
+            JsonElement volume = doc.RootElement.GetProperty("volume");
+            Assert.Equal(0, volume.GetProperty("tolerates_node_losses").GetInt32());
+            Assert.False(volume.GetProperty("writable").GetBoolean());
+        }
+
+        (_, string text, _) = await cluster.RunAsync(ct, "status");
+        Assert.Contains("4 of 6 up", text);
+        Assert.Contains("can lose no more nodes", text);
+
+        // Two down: RS(4,2) over four nodes cannot survive two more losses, which the volume requires.
+        (int putExit, string putOut, string putErr) = await cluster.RunAsync(ct, "put", _files.Write("late", [1, 2, 3]), "/loss/late");
+        Assert.Equal(1, putExit);
+        Assert.Contains("durably", putErr);
+        Assert.DoesNotContain("Stored", putOut);
+        (int lsExit, _, _) = await cluster.RunAsync(ct, "ls", "/loss/late");
+        Assert.Equal(1, lsExit);
+
+        Assert.Equal(0, await cluster.StopAsync(Signal.Terminate, ct));
+        Assert.Empty(cluster.NodeProcesses());
+    }
+
+    public void Dispose() => _files.Dispose();
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+
+namespace Ugloo.Mount.Tests.Cluster;
+
+/// <summary>Starting, stopping and restarting <c>ugloo up</c> as a user does.</summary>
+[Collection(ClusterTestGroup.Name)]
+public sealed class UpLifecycleTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    [Fact]
+    public async Task Ctrl_C_stops_every_node_and_a_restart_reuses_the_volume()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string data = RunningCluster.NewDataDirectory();
+        try
+        {
+            byte[] content = TestFiles.RandomBytes(100_000, seed: 5);
+            string volumeJson;
+            string passphrase = _files.Write("passphrase", "correct horse battery staple\n"u8.ToArray());
+            string wrongPassphrase = _files.Write("wrong", "not it\n"u8.ToArray());
+            await using (RunningCluster first = await RunningCluster.StartAsync(3, ["--segment-size", "16K", "--passphrase-file", passphrase], ct, data))
+            {
+                Assert.Contains("Creating a volume", first.Output);
+                Assert.Contains("FUSE mount arrives with a later release", first.Output, StringComparison.Ordinal);
+                Assert.Equal(3, first.NodeProcesses().Count);
+
+                // The volume key is sealed under the passphrase: without it, or with a wrong one, nothing is stored.
+                (int noPassExit, _, string noPassErr) = await first.RunAsync(ct, "put", _files.Write("a", content), "/a");
+                Assert.Equal(1, noPassExit);
+                Assert.Contains("--passphrase-file", noPassErr);
+                (int wrongExit, _, string wrongErr) = await first.RunAsync(ct, "put", _files.PathOf("a"), "/a", "--passphrase-file", wrongPassphrase);
+                Assert.Equal(1, wrongExit);
+                Assert.Contains("Wrong passphrase", wrongErr);
+                Assert.Equal(0, (await first.RunAsync(ct, "put", _files.PathOf("a"), "/a", "--passphrase-file", passphrase)).ExitCode);
+                volumeJson = File.ReadAllText(Path.Combine(data, "volume.json"));
+                int[] nodePids = [.. Enumerable.Range(0, 3).Select(first.NodePid)];
+
+                Assert.Equal(0, await first.StopAsync(Signal.Interrupt, ct));
+                Assert.Contains("All nodes stopped.", first.Output);
+                Assert.All(nodePids, pid => Assert.False(Signal.IsAlive(pid), $"node pid {pid} outlived ugloo up"));
+                Assert.Empty(first.NodeProcesses());
+            }
+
+            (int downExit, string downJson, _) = await UglooProcess.RunAsync(["status", "--json", "--data", data], ct);
+            Assert.Equal(1, downExit);
+            using (JsonDocument doc = JsonDocument.Parse(downJson))
+            {
+                Assert.All(doc.RootElement.GetProperty("nodes").EnumerateArray(), n => Assert.Equal("down", n.GetProperty("state").GetString()));
+            }
+
+            (int noClusterExit, _, string noClusterErr) = await UglooProcess.RunAsync(["get", "/a", _files.PathOf("nc"), "--data", data, "--passphrase-file", passphrase], ct);
+            Assert.Equal(1, noClusterExit);
+            Assert.Contains("No node of the cluster answers", noClusterErr);
+
+            await using RunningCluster second = await RunningCluster.StartAsync(3, [], ct, data);
+            Assert.Contains("Starting the volume", second.Output);
+            Assert.Equal(volumeJson, File.ReadAllText(Path.Combine(data, "volume.json")));
+            string copy = _files.PathOf("a-again");
+            (int getExit, _, string getErr) = await second.RunAsync(ct, "get", "/a", copy, "--passphrase-file", passphrase);
+            Assert.True(getExit == 0, getErr);
+            Assert.Equal(content, File.ReadAllBytes(copy));
+
+            (int twiceExit, _, string twiceErr) = await UglooProcess.RunAsync(["up", "--data", data], ct);
+            Assert.Equal(1, twiceExit);
+            Assert.Contains("already running", twiceErr);
+
+            Assert.Equal(0, await second.StopAsync(Signal.Terminate, ct));
+            Assert.Empty(second.NodeProcesses());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_2_with_one_line()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string data = RunningCluster.NewDataDirectory();
+        (int exit, _, string stderr) = await UglooProcess.RunAsync(["up", "--data", data, "--nodes", "3", "--code", "4,2", "--required-losses", "2"], ct);
+        Assert.Equal(2, exit);
+        Assert.Contains("survive", stderr);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(Path.Combine(data, "volume.json")));
+        if (Directory.Exists(data))
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    public void Dispose() => _files.Dispose();
+}
