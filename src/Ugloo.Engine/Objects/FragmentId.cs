@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace Ugloo.Engine.Objects;
 
 /// <summary>
-/// The content address of a fragment: SHA-256 of its bytes (DESIGN.md invariant 2). Nodes recompute it
-/// on store, clients on fetch, scrub on schedule. SHA-256 rather than a faster non-cryptographic hash
-/// because a malicious node must not be able to forge bytes that match an id; with SHA-NI it runs at
-/// about 2 GB/s a core, so it is never the pipeline's bottleneck.
+/// The content address of a fragment: the 256-bit BLAKE3 hash of its bytes (DESIGN.md invariant 2).
+/// Nodes recompute it on store, clients on fetch, scrub on schedule. A cryptographic hash, because a
+/// malicious node must not be able to forge bytes that match an id. BLAKE3 rather than SHA-256 for
+/// speed: every stored byte is hashed on the client and again on the node, n/k times the user data,
+/// and here BLAKE3 (managed SIMD) hashes about 4.9 GiB/s a core where SHA-256 (with SHA-NI) does 1.4,
+/// which made SHA-256 the pipeline's bottleneck.
 /// </summary>
 public readonly struct FragmentId : IEquatable<FragmentId>
 {
@@ -33,7 +34,7 @@ public readonly struct FragmentId : IEquatable<FragmentId>
     public static FragmentId Compute(ReadOnlySpan<byte> content)
     {
         Span<byte> digest = stackalloc byte[Size];
-        SHA256.HashData(content, digest);
+        Blake3.Hasher.Hash(content, digest);
         return new FragmentId(digest);
     }
 

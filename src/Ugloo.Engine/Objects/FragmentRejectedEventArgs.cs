@@ -18,6 +18,6 @@ public sealed class FragmentRejectedEventArgs : EventArgs
     /// <summary>The id the manifest lists.</summary>
     public FragmentId Expected { get; }
 
-    /// <summary>The SHA-256 of the bytes the source delivered.</summary>
+    /// <summary>The id (BLAKE3-256) of the bytes the source delivered.</summary>
     public FragmentId Actual { get; }
 }

@@ -8,7 +8,7 @@ namespace Ugloo.Engine.Protocol;
 /// </summary>
 internal static class ExtensionCodec
 {
-    /// <summary>Fragment ids, node ids and manifest ids are SHA-256 sized.</summary>
+    /// <summary>Fragment ids, node ids and manifest ids are all 32 bytes.</summary>
     public const int IdLength = 32;
 
     /// <summary>Limits for the bencoded header of an extended message: small and shallow.</summary>

@@ -7,7 +7,7 @@ namespace Ugloo.Engine.Protocol;
 /// <code>
 /// d
 ///   3:rid   i&lt;request id&gt;e        same for every chunk of one fragment upload
-///   2:id    32:&lt;fragment id&gt;      SHA-256 of the whole fragment
+///   2:id    32:&lt;fragment id&gt;      fragment id (BLAKE3-256 of the whole fragment)
 ///   5:total i&lt;fragment length&gt;e
 ///   3:off   i&lt;offset of chunk&gt;e
 /// e &lt;chunk bytes: rest of the message, at most MaxChunkLength (1 MiB)&gt;

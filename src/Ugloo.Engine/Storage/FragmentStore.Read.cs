@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using Ugloo.Engine.Objects;
 
@@ -128,7 +127,7 @@ public sealed partial class FragmentStore
         try
         {
             using SafeFileHandle handle = OpenRead(entry, id);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var hash = new FragmentHasher();
             long offset = 0;
             while (true)
             {
@@ -138,13 +137,13 @@ public sealed partial class FragmentStore
                     break;
                 }
 
-                hash.AppendData(buffer, 0, read);
+                hash.Append(buffer.AsSpan(0, read));
                 offset += read;
             }
 
             failure = offset != entry.Length
                 ? "length changed on disk"
-                : new FragmentId(hash.GetHashAndReset()) != id ? "hash mismatch" : null;
+                : hash.Finish() != id ? "hash mismatch" : null;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

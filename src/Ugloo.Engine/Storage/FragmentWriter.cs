@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using Ugloo.Engine.Objects;
 
@@ -14,7 +13,7 @@ public sealed class FragmentWriter : IAsyncDisposable
     private readonly FragmentStore _store;
     private readonly DataDirectory? _directory;
     private readonly string? _tempPath;
-    private readonly IncrementalHash? _hash;
+    private readonly FragmentHasher? _hash;
     private SafeFileHandle? _handle;
     private bool _finished;
 
@@ -28,7 +27,7 @@ public sealed class FragmentWriter : IAsyncDisposable
         _handle = handle;
 
         // StoreAsync hashed the whole buffer before writing; hashing again would only cost time.
-        _hash = verified ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        _hash = verified ? null : new FragmentHasher();
     }
 
     public FragmentId Id { get; }
@@ -51,7 +50,7 @@ public sealed class FragmentWriter : IAsyncDisposable
             throw new InvalidDataException($"Fragment {Id} was announced as {Length} bytes; received more.");
         }
 
-        _hash?.AppendData(chunk.Span);
+        _hash?.Append(chunk.Span);
         if (_handle is not null)
         {
             try
@@ -96,7 +95,7 @@ public sealed class FragmentWriter : IAsyncDisposable
 
         if (_hash is not null)
         {
-            var actual = new FragmentId(_hash.GetHashAndReset());
+            FragmentId actual = _hash.Finish();
             if (actual != Id)
             {
                 Abort();
