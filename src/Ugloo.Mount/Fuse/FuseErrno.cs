@@ -35,6 +35,7 @@ internal static class FuseErrno
     public const int ENODATA = 61;
     public const int EPROTO = 71;
     public const int EOPNOTSUPP = 95;
+    public const int ENOTCONN = 107;
     public const int ESTALE = 116;
 
     public static int FromError(FileSystemError error) => error switch

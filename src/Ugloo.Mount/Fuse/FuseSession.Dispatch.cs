@@ -74,7 +74,9 @@ internal sealed partial class FuseSession
     {
         if (_stopping)
         {
-            ReplyError(header.Opcode, header.Unique, FuseErrno.EINTR);
+            // Not EINTR: programs retry reads on EINTR (coreutils safe_read) and would spin. ENOTCONN is
+            // what the kernel itself answers once a FUSE connection is aborted.
+            ReplyError(header.Opcode, header.Unique, FuseErrno.ENOTCONN);
             return;
         }
 

@@ -39,5 +39,14 @@ internal static class TestLibC
     [DllImport("libc", EntryPoint = "geteuid")]
     public static extern uint GetEuid();
 
+    [DllImport("libc", EntryPoint = "unlink", SetLastError = true)]
+    public static extern int Unlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport("libc", EntryPoint = "rmdir", SetLastError = true)]
+    public static extern int Rmdir([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport("libc", EntryPoint = "mkdir", SetLastError = true)]
+    public static extern int Mkdir([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+
     public static int Errno => Marshal.GetLastPInvokeError();
 }
