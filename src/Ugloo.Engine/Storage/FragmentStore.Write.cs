@@ -75,14 +75,24 @@ public sealed partial class FragmentStore
 
         // The random suffix lets two concurrent writers of one id coexist until the first one publishes.
         string tempPath = Path.Combine(directory.TempPath, $"{id}.{Guid.NewGuid():N}.part");
-        SafeFileHandle handle;
+        SafeFileHandle? handle = null;
+        bool direct = false;
         try
         {
             // Preallocating makes a disk that cannot hold the fragment fail here, before any byte is received.
-            handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, totalLength);
+            if (_options.DirectIo && (handle = DirectFile.TryCreate(tempPath)) is not null)
+            {
+                direct = true;
+                DirectFile.Preallocate(handle, totalLength);
+            }
+            else
+            {
+                handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, totalLength);
+            }
         }
         catch (IOException e)
         {
+            handle?.Dispose();
             ReleaseReservation(directory, totalLength);
             TryDelete(tempPath);
             if (IsDiskFull(e, directory, totalLength))
@@ -94,7 +104,7 @@ public sealed partial class FragmentStore
             throw;
         }
 
-        return new FragmentWriter(this, id, totalLength, directory, tempPath, handle, verified);
+        return new FragmentWriter(this, id, totalLength, directory, tempPath, handle, verified, direct);
     }
 
     /// <summary>

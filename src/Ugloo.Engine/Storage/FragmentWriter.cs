@@ -15,10 +15,16 @@ public sealed class FragmentWriter : IAsyncDisposable
     private readonly string? _tempPath;
     private readonly FragmentHasher? _hash;
     private SafeFileHandle? _handle;
+    private AlignedBuffer? _stage;
+    private int _staged;
+    private long _flushed;
     private bool _finished;
 
-    internal FragmentWriter(FragmentStore store, FragmentId id, long length, DataDirectory? directory, string? tempPath, SafeFileHandle? handle, bool verified)
+    internal FragmentWriter(FragmentStore store, FragmentId id, long length, DataDirectory? directory, string? tempPath, SafeFileHandle? handle, bool verified, bool direct = false)
     {
+        // Direct I/O writes whole aligned blocks from aligned memory: chunks are gathered in a staging
+        // buffer and written a full buffer at a time; the last block is padded and the file cut back.
+        _stage = direct ? AlignedBuffer.Rent() : null;
         _store = store;
         Id = id;
         Length = length;
@@ -55,7 +61,14 @@ public sealed class FragmentWriter : IAsyncDisposable
         {
             try
             {
-                await RandomAccess.WriteAsync(_handle, chunk, BytesWritten, cancellationToken).ConfigureAwait(false);
+                if (_stage is null)
+                {
+                    await RandomAccess.WriteAsync(_handle, chunk, BytesWritten, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await StageAsync(chunk, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (IOException e)
             {
@@ -113,13 +126,29 @@ public sealed class FragmentWriter : IAsyncDisposable
 
         try
         {
+            if (_stage is not null && _staged > 0)
+            {
+                // Pad the tail to a whole block for O_DIRECT, then cut the file back to its real length.
+                int padded = (_staged + DirectFile.Alignment - 1) / DirectFile.Alignment * DirectFile.Alignment;
+                _stage.Span[_staged..padded].Clear();
+                await RandomAccess.WriteAsync(_handle, _stage.Memory[..padded], _flushed, cancellationToken).ConfigureAwait(false);
+                RandomAccess.SetLength(_handle, Length);
+            }
+
             RandomAccess.FlushToDisk(_handle);
+        }
+        catch (IOException e)
+        {
+            Abort();
+            throw (Exception?)_store.AsStoreFull(Id, _directory!, Length, e) ?? e;
         }
         catch
         {
             Abort();
             throw;
         }
+
+        ReturnStage();
 
         _handle.Dispose();
         _handle = null;
@@ -140,6 +169,7 @@ public sealed class FragmentWriter : IAsyncDisposable
         _hash?.Dispose();
         _handle?.Dispose();
         _handle = null;
+        ReturnStage();
         if (_directory is not null)
         {
             _store.AbortWrite(_directory, _tempPath!, Length);
@@ -150,5 +180,32 @@ public sealed class FragmentWriter : IAsyncDisposable
     {
         Abort();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Copies a chunk into the staging buffer, writing each full buffer at its aligned offset.</summary>
+    private async ValueTask StageAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        while (!chunk.IsEmpty)
+        {
+            int take = Math.Min(chunk.Length, AlignedBuffer.Size - _staged);
+            chunk.Span[..take].CopyTo(_stage!.Span[_staged..]);
+            _staged += take;
+            chunk = chunk[take..];
+            if (_staged == AlignedBuffer.Size)
+            {
+                await RandomAccess.WriteAsync(_handle!, _stage.Memory, _flushed, cancellationToken).ConfigureAwait(false);
+                _flushed += AlignedBuffer.Size;
+                _staged = 0;
+            }
+        }
+    }
+
+    private void ReturnStage()
+    {
+        if (_stage is not null)
+        {
+            AlignedBuffer.Return(_stage);
+            _stage = null;
+        }
     }
 }

@@ -80,6 +80,42 @@ public sealed class FragmentStoreTests
         Assert.Empty(temp.FilesUnder("tmp"));
     }
 
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    [InlineData(true, 4096)]
+    [InlineData(true, (1 << 20) + 4097)]
+    [InlineData(true, (3 << 20) + 64)]
+    [InlineData(false, (1 << 20) + 4097)]
+    public async Task Direct_and_buffered_writes_store_exact_bytes_of_any_length(bool directIo, int length)
+    {
+        // Direct I/O writes whole 4 KiB blocks from a 1 MiB staging buffer: lengths around both sizes, fed in
+        // network-sized chunks that straddle them, must come back exact, with no padding left on disk.
+        using var temp = new TempStore();
+        FragmentStore store = temp.Open(directIo: directIo);
+        byte[] data = RandomBytes(length, length);
+        FragmentId id = FragmentId.Compute(data);
+        await using (FragmentWriter writer = store.BeginWrite(id, data.Length))
+        {
+            for (int offset = 0; offset < data.Length; offset += 700_001)
+            {
+                await writer.AppendAsync(data.AsMemory(offset, Math.Min(700_001, data.Length - offset)), Ct);
+            }
+
+            Assert.Equal(StoreOutcome.Stored, await writer.CommitAsync(Ct));
+        }
+
+        string hex = id.ToString();
+        Assert.Equal(length, new FileInfo(Path.Combine(temp.Directories[0], "fragments", hex[..2], hex[2..4], hex)).Length);
+        Assert.Equal(data, await temp.Open(directIo: directIo).ReadAllAsync(id, Ct));
+
+        // The whole-buffer path goes through the same writer.
+        byte[] other = RandomBytes(length + 1, length + 1);
+        FragmentId otherId = FragmentId.Compute(other);
+        Assert.Equal(StoreOutcome.Stored, await store.StoreAsync(otherId, other, Ct));
+        Assert.Equal(other, await store.ReadAllAsync(otherId, Ct));
+    }
+
     [Fact]
     public async Task Wrong_hash_is_refused_and_leaves_nothing_behind()
     {

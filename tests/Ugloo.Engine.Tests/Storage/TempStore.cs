@@ -16,9 +16,9 @@ internal sealed class TempStore : IDisposable
 
     public string[] Directories { get; }
 
-    public FragmentStore Open(long? capacityBytes = null, long? perDirectoryCapacityBytes = null)
+    public FragmentStore Open(long? capacityBytes = null, long? perDirectoryCapacityBytes = null, bool directIo = true)
     {
-        var options = new FragmentStoreOptions { CapacityBytes = capacityBytes, ReservedDiskBytes = 0 };
+        var options = new FragmentStoreOptions { CapacityBytes = capacityBytes, ReservedDiskBytes = 0, DirectIo = directIo };
         foreach (string directory in Directories)
         {
             options.AddDirectory(directory, perDirectoryCapacityBytes);

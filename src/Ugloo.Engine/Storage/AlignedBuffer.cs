@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Ugloo.Engine.Storage;
+
+/// <summary>
+/// A pinned buffer whose usable part starts on a <see cref="DirectFile.Alignment"/> boundary, as O_DIRECT
+/// requires of the memory it writes from. Pooled: pinned arrays live on the pinned object heap and are
+/// worth reusing rather than allocating per fragment.
+/// </summary>
+internal sealed class AlignedBuffer
+{
+    public const int Size = 1 << 20;
+
+    private static readonly ConcurrentBag<AlignedBuffer> s_pool = [];
+
+    private readonly byte[] _array;
+    private readonly int _start;
+
+    private AlignedBuffer()
+    {
+        _array = GC.AllocateUninitializedArray<byte>(Size + DirectFile.Alignment, pinned: true);
+
+        // The array never moves (pinned heap), so its address can be read once; no unsafe code needed.
+        long address = Marshal.UnsafeAddrOfPinnedArrayElement(_array, 0);
+        _start = (int)((DirectFile.Alignment - (address % DirectFile.Alignment)) % DirectFile.Alignment);
+    }
+
+    public Memory<byte> Memory => _array.AsMemory(_start, Size);
+
+    public Span<byte> Span => _array.AsSpan(_start, Size);
+
+    public static AlignedBuffer Rent() => s_pool.TryTake(out AlignedBuffer? buffer) ? buffer : new AlignedBuffer();
+
+    public static void Return(AlignedBuffer buffer)
+    {
+        // A node has a bounded number of uploads at once; keep at most a few dozen idle.
+        if (s_pool.Count < 32)
+        {
+            s_pool.Add(buffer);
+        }
+    }
+}
