@@ -191,33 +191,26 @@ public sealed partial class FragmentStore
     /// </summary>
     private async Task QuarantineAsync(FragmentId id, FragmentEntry entry, string reason, CancellationToken cancellationToken)
     {
-        SemaphoreSlim stripe = StripeOf(id);
-        await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // The move happens under the stripe lock: a writer publishing a good copy of the same id takes
+        // that lock too, so the bad file can never be confused with its replacement.
+        await ForgetEntryAsync(id, entry, () =>
         {
-            if (!_index.TryGetValue(id, out FragmentEntry? current) || !ReferenceEquals(current, entry))
-            {
-                return;
-            }
-
-            _index.TryRemove(id, out _);
-            lock (_accounting)
-            {
-                entry.Directory.UsedBytes -= entry.Length;
-                entry.Directory.FragmentCount--;
-                _usedBytes -= entry.Length;
-            }
-
             Log.FragmentQuarantined(_logger, id, entry.Directory.Root, reason);
             MoveToQuarantine(entry.Directory, entry.Directory.FragmentPath(id), id.ToString());
-        }
-        finally
-        {
-            stripe.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ForgetVanishedAsync(FragmentId id, FragmentEntry entry, CancellationToken cancellationToken)
+    {
+        await ForgetEntryAsync(id, entry, () => Log.FragmentVanished(_logger, id, entry.Directory.Root), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="entry"/> from the index and the accounting and runs <paramref name="thenUnderLock"/>,
+    /// all under the id's stripe lock; does nothing when the index holds another entry for the id (it was
+    /// replaced meanwhile) or none.
+    /// </summary>
+    private async Task ForgetEntryAsync(FragmentId id, FragmentEntry entry, Action thenUnderLock, CancellationToken cancellationToken)
     {
         SemaphoreSlim stripe = StripeOf(id);
         await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -236,7 +229,7 @@ public sealed partial class FragmentStore
                 _usedBytes -= entry.Length;
             }
 
-            Log.FragmentVanished(_logger, id, entry.Directory.Root);
+            thenUnderLock();
         }
         finally
         {
