@@ -18,7 +18,7 @@ internal sealed record BenchFigure(string Op, int K, int M, int? Lost, int Fragm
             json.Append(CultureInfo.InvariantCulture, $",\"lost\":{lost}");
         }
 
-        json.Append(CultureInfo.InvariantCulture, $",\"fragment_bytes\":{FragmentBytes},\"gbps\":{Gbps:F2},\"path\":\"{Path}\"}}");
+        json.Append(CultureInfo.InvariantCulture, $",\"fragment_bytes\":{FragmentBytes},\"gbps\":{Gbps:0.0##},\"path\":\"{Path}\"}}");
         return json.ToString();
     }
 

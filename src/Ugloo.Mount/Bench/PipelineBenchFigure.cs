@@ -11,7 +11,7 @@ internal sealed record PipelineBenchFigure(int Threads, int K, int M, int Segmen
 {
     public string ToJson() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{{\"impl\":\"ugloo\",\"op\":\"pipeline\",\"threads\":{Threads},\"k\":{K},\"m\":{M},\"segment_bytes\":{SegmentBytes},\"input_bytes\":{InputBytes},\"gbps\":{Gbps:F2},\"path\":\"{Path}\",\"peak_rss_bytes\":{PeakRssBytes}}}");
+        $"{{\"impl\":\"ugloo\",\"op\":\"pipeline\",\"threads\":{Threads},\"k\":{K},\"m\":{M},\"segment_bytes\":{SegmentBytes},\"input_bytes\":{InputBytes},\"gbps\":{Gbps:0.0##},\"path\":\"{Path}\",\"peak_rss_bytes\":{PeakRssBytes}}}");
 
     public string ToText() => string.Create(
         CultureInfo.InvariantCulture,

@@ -8,7 +8,7 @@ public sealed class BenchCommandTests
     public async Task Codec_json_lines_have_the_isal_shape_for_every_supported_path()
     {
         (int exit, string stdout, string stderr) = await UglooProcess.RunAsync(
-            ["bench", "codec", "--json", "--path", "all", "--code", "4,2", "--fragment-bytes", "4096", "--trial-seconds", "0.01"],
+            ["bench", "codec", "--json", "--path", "all", "--code", "4,2", "--fragment-bytes", "65536", "--trial-seconds", "0.02"],
             TestContext.Current.CancellationToken);
 
         Assert.True(exit == 0, stderr);
@@ -23,7 +23,7 @@ public sealed class BenchCommandTests
             Assert.True(figure.GetProperty("op").GetString() is "encode" or "decode");
             Assert.Equal(4, figure.GetProperty("k").GetInt32());
             Assert.Equal(2, figure.GetProperty("m").GetInt32());
-            Assert.Equal(4096, figure.GetProperty("fragment_bytes").GetInt32());
+            Assert.Equal(65536, figure.GetProperty("fragment_bytes").GetInt32());
             Assert.True(figure.GetProperty("gbps").GetDouble() > 0);
             paths.Add(figure.GetProperty("path").GetString()!);
         }
