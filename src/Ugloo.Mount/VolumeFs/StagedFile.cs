@@ -28,6 +28,9 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Changed since the last commit.</summary>
     public bool Dirty { get; set; }
 
+    /// <summary>Written to (not only created or truncated) since the last commit.</summary>
+    public bool Written { get; set; }
+
     public FileTime Modified { get; set; }
 
     /// <summary>When a commit failed: keep the file on disk on dispose.</summary>
@@ -60,6 +63,7 @@ internal sealed class StagedFile : IDisposable
         RandomAccess.Write(Handle, data, offset);
         Length = Math.Max(Length, offset + data.Length);
         Dirty = true;
+        Written = true;
         Modified = FileTime.Now;
     }
 

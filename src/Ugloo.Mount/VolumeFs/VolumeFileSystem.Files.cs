@@ -154,7 +154,9 @@ internal sealed partial class VolumeFileSystem
             h = Handle(handle, node);
         }
 
-        if (h.CanWrite)
+        // Shells open with O_TRUNC, dup2 the descriptor and close the original before writing: that flush
+        // would commit an empty version. A file emptied and not written to yet is committed on release.
+        if (h.CanWrite && h.Node.Staged is not { Length: 0, Written: false })
         {
             await CommitAsync(h.Node, dropStaging: false, cancellationToken).ConfigureAwait(false);
         }
@@ -256,6 +258,7 @@ internal sealed partial class VolumeFileSystem
                     }
 
                     staged.Dirty = false;
+                    staged.Written = false;
                     staged.Keep = false;
                 }
             }

@@ -37,6 +37,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly ILogger _logger;
     private readonly uint _uid;
     private readonly uint _gid;
+    private readonly DateTimeOffset _mounted = DateTimeOffset.UtcNow;
     private readonly Dictionary<ulong, VolumeNode> _nodes = [];
     private readonly Dictionary<string, VolumeNode> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, VolumeHandle> _handles = [];
@@ -281,7 +282,9 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     {
         if (n.IsDirectory)
         {
-            FileTime time = FileTime.FromDateTimeOffset(n.Detached ? DateTimeOffset.UnixEpoch : _catalog.GetDirectory(n.Path) ?? DateTimeOffset.UnixEpoch);
+            // The root has no time of its own in the catalog: it shows when the volume was mounted.
+            DateTimeOffset? changed = n.Id == IFileSystem.RootNode ? _mounted : n.Detached ? null : _catalog.GetDirectory(n.Path);
+            FileTime time = FileTime.FromDateTimeOffset(changed ?? DateTimeOffset.UnixEpoch);
             return new NodeAttributes(n.Id, NodeType.Directory, DirectoryPermissions, 2, _uid, _gid, 0, time, time, time, 0, s_ttl);
         }
 

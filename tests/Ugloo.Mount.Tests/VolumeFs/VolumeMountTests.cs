@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Ugloo.Engine.Catalog;
 using Ugloo.Mount.Tests.Cluster;
@@ -117,6 +118,26 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
     }
 
     [Fact]
+    public async Task A_shell_redirect_and_touch_each_make_exactly_one_version()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            // The shell opens with O_TRUNC, dup2s the descriptor and closes the original (a FUSE flush) before writing.
+            (int shExit, _, string shErr) = await ExternalTool.RunAsync("sh", "-c", $"echo hello > {mount.PathOf("shell.txt")} && touch {mount.PathOf("touched")}");
+            Assert.True(shExit == 0, shErr);
+            Assert.Equal("hello\n", await File.ReadAllTextAsync(mount.PathOf("shell.txt"), ct));
+            Assert.Equal(0, new FileInfo(mount.PathOf("touched")).Length);
+        }
+
+        VolumeConfig config = VolumeAccess.LoadConfig(_cluster.DataDirectory);
+        using VolumeCatalog catalog = VolumeAccess.OpenCatalog(_cluster.DataDirectory, config);
+        CatalogVersion shell = Assert.Single(catalog.GetVersions("/shell.txt"));
+        Assert.Equal(6, shell.Size);
+        Assert.Equal(0, Assert.Single(catalog.GetVersions("/touched")).Size);
+    }
+
+    [Fact]
     public async Task Unlink_removes_the_name_but_the_catalog_keeps_the_old_version_and_open_readers_keep_reading()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
@@ -209,6 +230,50 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
             (int diffExit, string diff, string diffErr) = await ExternalTool.RunAsync("diff", "-r", source, again.PathOf("copied"));
             Assert.True(diffExit == 0, diff + diffErr);
         }
+    }
+
+    [Fact]
+    public async Task Ugloo_mount_serves_the_volume_until_SIGTERM_then_unmounts_and_exits_0()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        Assert.True(TestLibC.GetEuid() == 0, "mount tests need root");
+        string root = Directory.CreateTempSubdirectory("ugloo-cli-mount-").FullName;
+        using Process mount = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", _cluster.DataDirectory], null, redirectInput: false))!;
+        Task<string> stderr = mount.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            string? line = await mount.StandardOutput.ReadLineAsync(ct);
+            Assert.True(line is not null && line.StartsWith("Mounted", StringComparison.Ordinal), $"ugloo mount printed '{line}' ({(mount.HasExited ? await stderr : "")})");
+            Assert.True(TestMount.IsMounted(root));
+            await File.WriteAllTextAsync(Path.Combine(root, "cli.txt"), "through ugloo mount", ct);
+            Assert.Equal("through ugloo mount", await File.ReadAllTextAsync(Path.Combine(root, "cli.txt"), ct));
+
+            Signal.Send(mount.Id, Signal.Terminate);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await mount.WaitForExitAsync(timeout.Token);
+            Assert.True(mount.ExitCode == 0, await stderr);
+            Assert.False(TestMount.IsMounted(root));
+        }
+        finally
+        {
+            if (!mount.HasExited)
+            {
+                mount.Kill();
+            }
+
+            if (TestMount.IsMounted(root))
+            {
+                _ = TestLibC.Umount2(root, TestLibC.MntDetach);
+            }
+
+            Directory.Delete(root, recursive: false);
+        }
+
+        string copy = _files.PathOf("cli.txt");
+        (int exit, _, string getErr) = await _cluster.RunAsync(ct, "get", "/cli.txt", copy);
+        Assert.True(exit == 0, getErr);
+        Assert.Equal("through ugloo mount", File.ReadAllText(copy));
     }
 
     public void Dispose() => _files.Dispose();
