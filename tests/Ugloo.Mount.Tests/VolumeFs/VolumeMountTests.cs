@@ -276,5 +276,51 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
         Assert.Equal("through ugloo mount", File.ReadAllText(copy));
     }
 
+    [Fact]
+    public async Task Ugloo_unmount_ends_ugloo_mount_with_exit_0()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string root = Directory.CreateTempSubdirectory("ugloo-cli-unmount-").FullName;
+        using Process mount = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", _cluster.DataDirectory], null, redirectInput: false))!;
+        Task<string> stderr = mount.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            string? line = await mount.StandardOutput.ReadLineAsync(ct);
+            Assert.True(line is not null && line.StartsWith("Mounted", StringComparison.Ordinal), $"ugloo mount printed '{line}'");
+
+            // Busy: a file open on the mount makes a plain unmount fail with a clear message.
+            (int busyExit, string busyErr) = (0, "");
+            using (File.Create(Path.Combine(root, "held.txt")))
+            {
+                (busyExit, _, busyErr) = await UglooProcess.RunAsync(["unmount", root], ct);
+            }
+
+            Assert.Equal(1, busyExit);
+            Assert.Contains("busy", busyErr);
+
+            (int exit, string stdout, string error) = await UglooProcess.RunAsync(["unmount", root], ct);
+            Assert.True(exit == 0, error);
+            Assert.Contains("Unmounted", stdout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await mount.WaitForExitAsync(timeout.Token);
+            Assert.True(mount.ExitCode == 0, await stderr);
+        }
+        finally
+        {
+            if (!mount.HasExited)
+            {
+                mount.Kill();
+            }
+
+            if (TestMount.IsMounted(root))
+            {
+                _ = TestLibC.Umount2(root, TestLibC.MntDetach);
+            }
+
+            Directory.Delete(root, recursive: false);
+        }
+    }
+
     public void Dispose() => _files.Dispose();
 }
