@@ -105,6 +105,51 @@ public sealed class VolumeCatalog : IDisposable
     }
 
     /// <summary>
+    /// Moves the directory <paramref name="from"/> to <paramref name="to"/> in one transaction: every live
+    /// file below it gets a version at the new path with the same object (keys are wrapped for the object
+    /// id, not the path) and a tombstone at the old one; explicit directories move. Returns the files moved.
+    /// </summary>
+    public int RenameDirectory(string from, string to, DateTimeOffset created)
+    {
+        string source = CatalogPath.Normalize(from);
+        string target = CatalogPath.Normalize(to);
+        if (source == "/" || target == source || target.StartsWith(source + "/", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Cannot move {source} to {target}.", nameof(to));
+        }
+
+        const string newest =
+            "SELECT v.path, v.size, v.manifest, v.wrapped_key FROM versions v " +
+            "JOIN (SELECT path, MAX(id) AS id FROM versions WHERE path >= $lo AND path < $hi GROUP BY path) n ON n.id = v.id " +
+            "WHERE v.manifest IS NOT NULL";
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+
+        // SQLite's length() and substr() count characters of the stored text, so the old prefix is cut by
+        // SQLite itself (a C# length counts UTF-16 units, which differ for names outside the BMP).
+        command.CommandText =
+            "CREATE TEMP TABLE IF NOT EXISTS moving (path TEXT, size INTEGER, manifest BLOB, wrapped_key BLOB); DELETE FROM moving;" +
+            $"INSERT INTO moving {newest};" +
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) " +
+            "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key FROM moving ORDER BY path;" +
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) SELECT path, $created, 0, NULL, NULL FROM moving ORDER BY path;" +
+            "UPDATE OR REPLACE directories SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
+            "INSERT OR IGNORE INTO directories (path, created_ms) VALUES ($to, $created);" +
+            "SELECT COUNT(*) FROM moving;";
+        command.Parameters.AddWithValue("$from", source);
+        command.Parameters.AddWithValue("$to", target);
+        command.Parameters.AddWithValue("$lo", source + "/");
+        command.Parameters.AddWithValue("$hi", source + "/\uffff");
+        command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
+        int moved = Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        command.CommandText = "DELETE FROM moving;";
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return moved;
+    }
+
+    /// <summary>
     /// When <paramref name="path"/> is a directory (the root, an explicit one, or one implied by a live file or
     /// an explicit directory below it), when it became one (the newest change under it); else null.
     /// </summary>

@@ -74,4 +74,28 @@ public sealed class VolumeCatalogDirectoryTests
         using VolumeCatalog reopened = VolumeCatalog.Open(file);
         Assert.Equal(["new", "old"], reopened.List("/").Select(e => e.Name));
     }
+
+    [Fact]
+    public void Renaming_a_directory_moves_its_files_and_directories_and_keeps_history()
+    {
+        using var dir = new TempDirectory();
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        catalog.AddVersion("/src/a", 1, [1], [2], s_t0);
+        catalog.AddVersion("/src/sub/b😀", 2, [3], [4], s_t0);
+        catalog.AddVersion("/src/gone", 3, [5], [6], s_t0);
+        catalog.AddTombstone("/src/gone", s_t0.AddSeconds(1));
+        catalog.AddDirectory("/src/sub/empty", s_t0);
+        catalog.AddVersion("/srcx", 4, [7], [8], s_t0);
+
+        Assert.Equal(2, catalog.RenameDirectory("/src", "/dst/moved", s_t0.AddMinutes(1)));
+
+        Assert.Null(catalog.GetDirectory("/src"));
+        Assert.Equal([3], catalog.GetLatest("/dst/moved/sub/b😀")!.Manifest);
+        Assert.Equal(1, catalog.GetLatest("/dst/moved/a")!.Size);
+        Assert.Null(catalog.GetLatest("/dst/moved/gone"));
+        Assert.Equal(["b😀", "empty"], catalog.List("/dst/moved/sub").Select(e => e.Name));
+        Assert.True(catalog.GetVersions("/src/a")[^1].IsTombstone);
+        Assert.NotNull(catalog.GetLatest("/srcx"));
+        Assert.Throws<ArgumentException>(() => catalog.RenameDirectory("/dst", "/dst/moved/in", s_t0));
+    }
 }
