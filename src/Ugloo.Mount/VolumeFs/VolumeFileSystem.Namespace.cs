@@ -84,11 +84,12 @@ internal sealed partial class VolumeFileSystem
             from = ChildPath(Directory(parent), name);
             to = ChildPath(Directory(newParent), newName);
             source = Resolve(from) ?? throw new FileSystemException(FileSystemError.NotFound);
-            if (source.IsDirectory)
-            {
-                // Not yet: renaming a directory means renaming every path below it. EXDEV makes mv copy instead.
-                throw new FileSystemException(FileSystemError.CrossDevice);
-            }
+        }
+
+        if (source.IsDirectory)
+        {
+            await RenameDirectoryAsync(source, from, to, flags, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         // A file still being written is committed first, so the name moves with its current content.
@@ -129,6 +130,90 @@ internal sealed partial class VolumeFileSystem
             source.Path = to;
             _byPath[to] = source;
             source.Version = _catalog.GetLatest(to);
+        }
+    }
+
+    /// <summary>
+    /// Moves a directory: files below it still being written are committed first, then the catalog moves the
+    /// whole tree in one transaction and the session's nodes follow their paths (open files keep working).
+    /// </summary>
+    private async Task RenameDirectoryAsync(VolumeNode source, string from, string to, RenameFlags flags, CancellationToken cancellationToken)
+    {
+        if (to == from)
+        {
+            return;
+        }
+
+        if (to.StartsWith(from + "/", StringComparison.Ordinal))
+        {
+            throw new FileSystemException(FileSystemError.InvalidArgument);
+        }
+
+        string prefix = from + "/";
+        List<VolumeNode> writing;
+        lock (_gate)
+        {
+            writing = [.. _byPath.Values.Where(n => n.Path.StartsWith(prefix, StringComparison.Ordinal) && n.Staged is { Dirty: true })];
+        }
+
+        foreach (VolumeNode n in writing)
+        {
+            await CommitAsync(n, dropStaging: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            if (source.Detached)
+            {
+                throw new FileSystemException(FileSystemError.NotFound);
+            }
+
+            if (Resolve(to) is VolumeNode target)
+            {
+                if (flags.HasFlag(RenameFlags.NoReplace))
+                {
+                    throw new FileSystemException(FileSystemError.Exists);
+                }
+
+                if (!target.IsDirectory)
+                {
+                    throw new FileSystemException(FileSystemError.NotADirectory);
+                }
+
+                if (_catalog.List(to).Count > 0 || PendingChildren(to).Any())
+                {
+                    throw new FileSystemException(FileSystemError.NotEmpty);
+                }
+
+                _catalog.RemoveDirectory(to);
+                Detach(target);
+            }
+
+            KeepDirectory(CatalogPath.Parent(from));
+            _catalog.RenameDirectory(from, to, DateTimeOffset.UtcNow);
+
+            // Every node at or below the old path moves with it; stale bindings below the new path go.
+            string newPrefix = to + "/";
+            foreach (VolumeNode stale in _byPath.Values.Where(n => n.Path.StartsWith(newPrefix, StringComparison.Ordinal)).ToList())
+            {
+                Detach(stale);
+            }
+
+            List<VolumeNode> moving = [.. _byPath.Values.Where(n => n.Path == from || n.Path.StartsWith(prefix, StringComparison.Ordinal))];
+            foreach (VolumeNode n in moving)
+            {
+                _byPath.Remove(n.Path);
+            }
+
+            foreach (VolumeNode n in moving)
+            {
+                n.Path = to + n.Path[from.Length..];
+                _byPath[n.Path] = n;
+                if (!n.IsDirectory && n.Version is not null)
+                {
+                    n.Version = _catalog.GetLatest(n.Path) ?? n.Version;
+                }
+            }
         }
     }
 

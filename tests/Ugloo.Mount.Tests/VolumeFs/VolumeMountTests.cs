@@ -171,7 +171,7 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
     }
 
     [Fact]
-    public async Task Rename_moves_a_file_and_mv_of_a_directory_falls_back_to_copy()
+    public async Task Rename_moves_files_and_directories_without_copying_data()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         byte[] content = TestFiles.RandomBytes(Segment + 99, seed: 16);
@@ -188,14 +188,29 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
             File.Move(mount.PathOf("mv/dir/tmp"), mount.PathOf("mv/dir/new.bin"), overwrite: true);
             Assert.Equal("replacement", await File.ReadAllTextAsync(mount.PathOf("mv/dir/new.bin"), ct));
 
-            (int mvExit, _, string mvErr) = await ExternalTool.RunAsync("mv", mount.PathOf("mv/dir"), mount.PathOf("mv/moved"));
-            Assert.True(mvExit == 0, mvErr);
+            Directory.CreateDirectory(mount.PathOf("mv/dir/sub/empty"));
+
+            // rename(2) of a directory (Directory.Move makes no copy fallback): the tree moves, empty directories too.
+            Directory.Move(mount.PathOf("mv/dir"), mount.PathOf("mv/moved"));
             Assert.False(Directory.Exists(mount.PathOf("mv/dir")));
+            Assert.True(Directory.Exists(mount.PathOf("mv/moved/sub/empty")));
             Assert.Equal("replacement", await File.ReadAllTextAsync(mount.PathOf("mv/moved/new.bin"), ct));
+
+            (int mvExit, _, string mvErr) = await ExternalTool.RunAsync("mv", mount.PathOf("mv/moved"), mount.PathOf("mv-again"));
+            Assert.True(mvExit == 0, mvErr);
+            Assert.Equal("replacement", await File.ReadAllTextAsync(mount.PathOf("mv-again/new.bin"), ct));
+        }
+
+        // A rename records the same object under the new name: no data was copied.
+        VolumeConfig config = VolumeAccess.LoadConfig(_cluster.DataDirectory);
+        using (VolumeCatalog catalog = VolumeAccess.OpenCatalog(_cluster.DataDirectory, config))
+        {
+            Assert.Equal(catalog.GetVersions("/mv/dir/new.bin").Last(v => !v.IsTombstone).Manifest, catalog.GetLatest("/mv-again/new.bin")!.Manifest);
+            Assert.Null(catalog.GetLatest("/mv/moved/new.bin"));
         }
 
         string copy = _files.PathOf("moved");
-        (int exit, _, string stderr) = await _cluster.RunAsync(ct, "get", "/mv/moved/new.bin", copy);
+        (int exit, _, string stderr) = await _cluster.RunAsync(ct, "get", "/mv-again/new.bin", copy);
         Assert.True(exit == 0, stderr);
         Assert.Equal("replacement", File.ReadAllText(copy));
     }
