@@ -248,6 +248,27 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
     }
 
     [Fact]
+    public async Task Links_answer_EPERM_and_statfs_reports_free_space()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
+        await File.WriteAllTextAsync(mount.PathOf("target.txt"), "t", ct);
+
+        (int symlinkExit, _, string symlinkErr) = await ExternalTool.RunAsync("ln", "-s", "target.txt", mount.PathOf("sym"));
+        Assert.NotEqual(0, symlinkExit);
+        Assert.Contains("Operation not permitted", symlinkErr);
+        (int linkExit, _, string linkErr) = await ExternalTool.RunAsync("ln", mount.PathOf("target.txt"), mount.PathOf("hard"));
+        Assert.NotEqual(0, linkExit);
+        Assert.Contains("Operation not permitted", linkErr);
+
+        // %a available blocks, %b total blocks: file managers refuse a file system with none free.
+        (int statExit, string stat, string statErr) = await ExternalTool.RunAsync("stat", "-f", "-c", "%a %b", mount.Root);
+        Assert.True(statExit == 0, statErr);
+        long[] blocks = [.. stat.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse)];
+        Assert.InRange(blocks[0], 1, blocks[1]);
+    }
+
+    [Fact]
     public async Task Ugloo_mount_serves_the_volume_until_SIGTERM_then_unmounts_and_exits_0()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
