@@ -5,12 +5,15 @@ namespace Ugloo.Engine.Catalog;
 
 /// <summary>
 /// The client's catalog in SQLite (WAL): every version of every file, newest last. Versions are only
-/// ever added (DESIGN.md invariant 3): a delete adds a tombstone. Several processes (the daemon and CLI
+/// ever added (DESIGN.md invariant 3): a delete adds a tombstone. Directories are implied by file paths;
+/// a directory made explicitly (mkdir on the mount, or kept after its last file went) has a row in the
+/// directories table, which is not versioned: rmdir removes it. Several processes (the daemon and CLI
 /// commands) may open one catalog at once; WAL and a busy timeout let them take turns.
 /// </summary>
 public sealed class VolumeCatalog : IDisposable
 {
-    private const int SchemaVersion = 1;
+    // Schema 2 adds the directories table (explicit, possibly empty directories made by mkdir on the mount).
+    private const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
 
@@ -76,7 +79,104 @@ public sealed class VolumeCatalog : IDisposable
         return ReadVersions(command);
     }
 
-    /// <summary>The immediate children of <paramref name="directory"/> (directories are implied by file paths).</summary>
+    /// <summary>Records <paramref name="path"/> as an explicit directory (kept even when empty); no-op if it is one already.</summary>
+    public void AddDirectory(string path, DateTimeOffset created)
+    {
+        string dir = CatalogPath.Normalize(path);
+        if (dir == "/")
+        {
+            return;
+        }
+
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO directories (path, created_ms) VALUES ($path, $created)";
+        command.Parameters.AddWithValue("$path", dir);
+        command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Forgets the explicit directory <paramref name="path"/>; true if it was one.</summary>
+    public bool RemoveDirectory(string path)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "DELETE FROM directories WHERE path = $path";
+        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        return command.ExecuteNonQuery() > 0;
+    }
+
+    /// <summary>
+    /// Moves the directory <paramref name="from"/> to <paramref name="to"/> in one transaction: every live
+    /// file below it gets a version at the new path with the same object (keys are wrapped for the object
+    /// id, not the path) and a tombstone at the old one; explicit directories move. Returns the files moved.
+    /// </summary>
+    public int RenameDirectory(string from, string to, DateTimeOffset created)
+    {
+        string source = CatalogPath.Normalize(from);
+        string target = CatalogPath.Normalize(to);
+        if (source == "/" || target == source || target.StartsWith(source + "/", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Cannot move {source} to {target}.", nameof(to));
+        }
+
+        const string newest =
+            "SELECT v.path, v.size, v.manifest, v.wrapped_key FROM versions v " +
+            "JOIN (SELECT path, MAX(id) AS id FROM versions WHERE path >= $lo AND path < $hi GROUP BY path) n ON n.id = v.id " +
+            "WHERE v.manifest IS NOT NULL";
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+
+        // SQLite's length() and substr() count characters of the stored text, so the old prefix is cut by
+        // SQLite itself (a C# length counts UTF-16 units, which differ for names outside the BMP).
+        command.CommandText =
+            "CREATE TEMP TABLE IF NOT EXISTS moving (path TEXT, size INTEGER, manifest BLOB, wrapped_key BLOB); DELETE FROM moving;" +
+            $"INSERT INTO moving {newest};" +
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) " +
+            "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key FROM moving ORDER BY path;" +
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) SELECT path, $created, 0, NULL, NULL FROM moving ORDER BY path;" +
+            "UPDATE OR REPLACE directories SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
+            "INSERT OR IGNORE INTO directories (path, created_ms) VALUES ($to, $created);" +
+            "SELECT COUNT(*) FROM moving;";
+        command.Parameters.AddWithValue("$from", source);
+        command.Parameters.AddWithValue("$to", target);
+        command.Parameters.AddWithValue("$lo", source + "/");
+        command.Parameters.AddWithValue("$hi", source + "/\uffff");
+        command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
+        int moved = Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        command.CommandText = "DELETE FROM moving;";
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return moved;
+    }
+
+    /// <summary>
+    /// When <paramref name="path"/> is a directory (the root, an explicit one, or one implied by a live file or
+    /// an explicit directory below it), when it became one (the newest change under it); else null.
+    /// </summary>
+    public DateTimeOffset? GetDirectory(string path)
+    {
+        string dir = CatalogPath.Normalize(path);
+        if (dir == "/")
+        {
+            return DateTimeOffset.UnixEpoch;
+        }
+
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT created_ms FROM directories WHERE path = $path";
+        command.Parameters.AddWithValue("$path", dir);
+        if (command.ExecuteScalar() is long created)
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds(created);
+        }
+
+        IReadOnlyList<CatalogEntry> children = List(dir);
+        return children.Count == 0 ? null : children.Max(c => c.Modified);
+    }
+
+    /// <summary>
+    /// The immediate children of <paramref name="directory"/>: live files, directories implied by file paths
+    /// and explicit directories (and their ancestors).
+    /// </summary>
     public IReadOnlyList<CatalogEntry> List(string directory)
     {
         string dir = CatalogPath.Normalize(directory);
@@ -107,6 +207,30 @@ public sealed class VolumeCatalog : IDisposable
                 string name = rest[..slash];
                 DateTimeOffset newest = entries.TryGetValue(name, out CatalogEntry? seen) && seen.Modified > modified ? seen.Modified : modified;
                 entries[name] = new CatalogEntry(name, prefix + name, true, 0, newest, 0);
+            }
+        }
+
+        reader.Close();
+        using SqliteCommand explicitDirectories = _connection.CreateCommand();
+        explicitDirectories.CommandText = "SELECT path, created_ms FROM directories WHERE path >= $lo AND path < $hi";
+        explicitDirectories.Parameters.AddWithValue("$lo", prefix);
+        explicitDirectories.Parameters.AddWithValue("$hi", prefix + "\uffff");
+        using SqliteDataReader directories = explicitDirectories.ExecuteReader();
+        while (directories.Read())
+        {
+            string rest = directories.GetString(0)[prefix.Length..];
+            int slash = rest.IndexOf('/', StringComparison.Ordinal);
+            string name = slash < 0 ? rest : rest[..slash];
+            var created = DateTimeOffset.FromUnixTimeMilliseconds(directories.GetInt64(1));
+
+            // A file of the same name wins: a path cannot be both (the mount never makes such a pair).
+            if (!entries.TryGetValue(name, out CatalogEntry? seen))
+            {
+                entries[name] = new CatalogEntry(name, prefix + name, true, 0, created, 0);
+            }
+            else if (seen.IsDirectory && seen.Modified < created)
+            {
+                entries[name] = seen with { Modified = created };
             }
         }
 
@@ -165,6 +289,7 @@ public sealed class VolumeCatalog : IDisposable
             return;
         }
 
+        // Each step takes the schema one version up; a v1 catalog keeps its versions table untouched.
         using SqliteTransaction transaction = _connection.BeginTransaction();
         using SqliteCommand create = _connection.CreateCommand();
         create.Transaction = transaction;
@@ -177,6 +302,9 @@ public sealed class VolumeCatalog : IDisposable
             "  manifest BLOB," +        // public manifest; NULL for a tombstone
             "  wrapped_key BLOB);" +    // object key wrapped by the volume key
             "CREATE INDEX IF NOT EXISTS versions_path ON versions (path, id);" +
+            "CREATE TABLE IF NOT EXISTS directories (" + // schema 2
+            "  path TEXT PRIMARY KEY," +
+            "  created_ms INTEGER NOT NULL);" +
             $"PRAGMA user_version = {SchemaVersion};";
         create.ExecuteNonQuery();
         transaction.Commit();

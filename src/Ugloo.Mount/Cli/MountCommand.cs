@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Ugloo.Mount.Fuse;
+using Ugloo.Mount.Volume;
+using Ugloo.Mount.VolumeFs;
+
+namespace Ugloo.Mount.Cli;
+
+/// <summary>
+/// <c>ugloo mount MOUNTPOINT</c>: the volume as a FUSE file system until Ctrl-C or SIGTERM, which unmount it
+/// cleanly (exit 0). Errors of the mounted file system (a write that cannot be stored durably) go to stderr.
+/// </summary>
+internal static class MountCommand
+{
+    public static Command Create()
+    {
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "An existing empty directory to mount the volume on." };
+        Option<string> data = CommonOptions.Data();
+        Option<string> passphrase = CommonOptions.PassphraseFile();
+        Option<bool> verbose = CommonOptions.Verbose();
+        var command = new Command("mount", "Mount the volume as a file system (FUSE) until Ctrl-C or SIGTERM; every file written is a new version.")
+        {
+            mountPoint, data, passphrase, verbose,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string target = Path.GetFullPath(parse.GetValue(mountPoint)!);
+            if (!Directory.Exists(target))
+            {
+                throw new VolumeException($"Mount point {target} is not a directory: create it first (mkdir -p {target}).");
+            }
+
+            string dataDirectory = CommonOptions.DataDirectory(parse, data);
+            using ILoggerFactory logging = LoggerFactory.Create(builder =>
+            {
+                builder.SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning);
+                builder.AddSimpleConsole(o => o.SingleLine = true);
+                builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            });
+            ILogger logger = logging.CreateLogger("ugloo");
+            VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken);
+            await using (session)
+            {
+                FuseMount mount;
+                try
+                {
+                    mount = await FuseMount.MountAsync(target, session.FileSystem, new FuseMountOptions { Logger = logger }, cancellationToken);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    throw new VolumeException($"Cannot mount {target}: {e.Message}", e);
+                }
+
+                await using (mount)
+                {
+                    Console.WriteLine($"Mounted the volume of {dataDirectory} on {target}; Ctrl-C or SIGTERM unmounts.");
+                    try
+                    {
+                        await mount.Completion.WaitAsync(cancellationToken);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // The signal asks for the unmount that disposing the mount does.
+                    }
+                }
+
+                Console.WriteLine($"Unmounted {target}.");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

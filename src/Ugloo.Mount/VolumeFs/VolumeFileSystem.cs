@@ -1,0 +1,325 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Ugloo.Engine.Catalog;
+using Ugloo.Engine.Crypto;
+using Ugloo.Engine.Swarm;
+using Ugloo.Mount.FileSystem;
+using Ugloo.Mount.Volume;
+
+namespace Ugloo.Mount.VolumeFs;
+
+/// <summary>
+/// The volume as a POSIX file system: the namespace is the catalog (files are paths whose newest version is
+/// live, directories are implied by paths or explicit), file content is read from the swarm segment by
+/// segment, and every committed write is a new immutable version (DESIGN.md invariant 3), recorded only
+/// once the swarm holds it durably (invariant 4).
+/// </summary>
+/// <remarks>
+/// <para>Node ids are handed out per path for the session and never reused (generation 0). Mode, owner and
+/// times are not stored per version: files show 0644 and directories 0755, owned by the user who mounted,
+/// mtime = the version's time. chmod, chown and utimensat are accepted and have no lasting effect.</para>
+/// <para>One lock guards the node tables and the catalog's SQLite connection; swarm reads, writes and the
+/// staging copy run outside it, serialized per file by <see cref="VolumeNode.Io"/>.</para>
+/// </remarks>
+internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
+{
+    private const uint FilePermissions = 0x1A4; // 0644
+    private const uint DirectoryPermissions = 0x1ED; // 0755
+
+    private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private readonly VolumeCatalog _catalog;
+    private readonly SwarmClient _client;
+    private readonly VolumeKey _volumeKey;
+    private readonly VolumeConfig _config;
+    private readonly string _stagingDirectory;
+    private readonly ILogger _logger;
+    private readonly uint _uid;
+    private readonly uint _gid;
+    private readonly DateTimeOffset _mounted = DateTimeOffset.UtcNow;
+    private readonly Dictionary<ulong, VolumeNode> _nodes = [];
+    private readonly Dictionary<string, VolumeNode> _byPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, VolumeHandle> _handles = [];
+    private ulong _nextNode = IFileSystem.RootNode + 1;
+    private ulong _nextHandle = 1;
+
+    public VolumeFileSystem(VolumeCatalog catalog, SwarmClient client, VolumeKey volumeKey, VolumeConfig config, string stagingDirectory, uint uid, uint gid, ILogger logger)
+    {
+        _catalog = catalog;
+        _client = client;
+        _volumeKey = volumeKey;
+        _config = config;
+        _stagingDirectory = stagingDirectory;
+        _uid = uid;
+        _gid = gid;
+        _logger = logger;
+        var root = new VolumeNode(IFileSystem.RootNode, "/", isDirectory: true) { LookupCount = 1 };
+        _nodes.Add(root.Id, root);
+        _byPath.Add("/", root);
+    }
+
+    public ValueTask<EntryInfo?> LookupAsync(RequestContext context, ulong parent, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            VolumeNode directory = Directory(parent);
+            if (name is "." or "..")
+            {
+                VolumeNode target = name == "." ? directory : Resolve(CatalogPath.Parent(directory.Path)) ?? directory;
+                return ValueTask.FromResult<EntryInfo?>(Reference(target));
+            }
+
+            VolumeNode? child = Resolve(ChildPath(directory, name));
+            return ValueTask.FromResult(child is null ? (EntryInfo?)null : Reference(child));
+        }
+    }
+
+    public ValueTask ForgetAsync(ulong node, ulong count, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_nodes.TryGetValue(node, out VolumeNode? n))
+            {
+                n.LookupCount -= Math.Min(count, n.LookupCount);
+                TryFree(n);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<NodeAttributes> GetAttrAsync(RequestContext context, ulong node, ulong? handle, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            VolumeNode n = Node(node);
+            Refresh(n);
+            return ValueTask.FromResult(Attributes(n));
+        }
+    }
+
+    public async ValueTask<NodeAttributes> SetAttrAsync(RequestContext context, ulong node, ulong? handle, SetAttrChanges changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        VolumeNode n;
+        lock (_gate)
+        {
+            n = Node(node);
+        }
+
+        if (changes.Size is long size)
+        {
+            if (n.IsDirectory)
+            {
+                throw new FileSystemException(FileSystemError.IsADirectory);
+            }
+
+            ArgumentOutOfRangeException.ThrowIfNegative(size);
+            await TruncateAsync(n, size, cancellationToken).ConfigureAwait(false);
+
+            // truncate(2) by path has no handle whose release would commit: commit now.
+            bool open;
+            lock (_gate)
+            {
+                open = n.OpenCount > 0;
+            }
+
+            if (!open)
+            {
+                await CommitAsync(n, dropStaging: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // Mode, owner and times are not stored (see the remarks): accepted so cp -a and tar succeed.
+        lock (_gate)
+        {
+            return Attributes(n);
+        }
+    }
+
+    public ValueTask<FileSystemStats> StatFsAsync(RequestContext context, ulong node, CancellationToken cancellationToken)
+    {
+        const uint blockSize = 4096;
+        long capacity = 0;
+        long free = 0;
+        foreach (SwarmMember member in _client.Members)
+        {
+            if (member.State == Engine.Placement.NodeState.Up)
+            {
+                capacity += Math.Max(0, member.CapacityBytes);
+                free += Math.Max(0, member.FreeBytes);
+            }
+        }
+
+        // Users see plaintext bytes: parity takes m of every k + m stored bytes. File managers refuse to copy
+        // onto a file system that reports no space, so a cluster that reports no figures shows a nominal 1 TiB.
+        double usable = (double)_config.K / (_config.K + _config.M);
+        ulong total = (ulong)(capacity * usable) / blockSize;
+        ulong available = (ulong)(free * usable) / blockSize;
+        if (total == 0)
+        {
+            total = (1UL << 40) / blockSize;
+            available = total;
+        }
+
+        available = Math.Clamp(available, 1, total);
+        ulong files;
+        lock (_gate)
+        {
+            files = (ulong)_nodes.Count;
+        }
+
+        return ValueTask.FromResult(new FileSystemStats(blockSize, total, available, available, 1UL << 32, (1UL << 32) - files, CatalogPath.MaxNameBytes));
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (VolumeHandle handle in _handles.Values)
+            {
+                handle.Dispose();
+            }
+
+            _handles.Clear();
+            foreach (VolumeNode node in _nodes.Values)
+            {
+                if (node.Staged is { } staged)
+                {
+                    staged.Keep |= staged.Dirty;
+                    staged.Dispose();
+                    node.Staged = null;
+                }
+            }
+        }
+    }
+
+    private static string CheckName(string name)
+    {
+        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal) || name is "." or "..")
+        {
+            throw new FileSystemException(FileSystemError.InvalidArgument);
+        }
+
+        return Encoding.UTF8.GetByteCount(name) > CatalogPath.MaxNameBytes ? throw new FileSystemException(FileSystemError.NameTooLong) : name;
+    }
+
+    private static string ChildPath(VolumeNode directory, string name) =>
+        directory.Path == "/" ? "/" + CheckName(name) : directory.Path + "/" + CheckName(name);
+
+    private VolumeNode Node(ulong id) =>
+        _nodes.TryGetValue(id, out VolumeNode? node) ? node : throw new FileSystemException(FileSystemError.Stale);
+
+    private VolumeNode Directory(ulong id)
+    {
+        VolumeNode node = Node(id);
+        return node.IsDirectory ? node : throw new FileSystemException(FileSystemError.NotADirectory);
+    }
+
+    /// <summary>
+    /// The node <paramref name="path"/> names now: a file created here and not yet committed, else what the
+    /// catalog says (so files put by other processes appear); null if nothing. Caller holds the lock.
+    /// </summary>
+    private VolumeNode? Resolve(string path)
+    {
+        if (_byPath.TryGetValue(path, out VolumeNode? known) && !known.IsDirectory && known.Version is null && known.Staged is not null)
+        {
+            return known;
+        }
+
+        if (_catalog.GetLatest(path) is CatalogVersion version)
+        {
+            VolumeNode file = Bind(path, isDirectory: false);
+            file.Version = version;
+            return file;
+        }
+
+        return _catalog.GetDirectory(path) is null ? null : Bind(path, isDirectory: true);
+    }
+
+    /// <summary>The session's node for <paramref name="path"/>, made (or remade, if its type changed) on demand.</summary>
+    private VolumeNode Bind(string path, bool isDirectory)
+    {
+        if (_byPath.TryGetValue(path, out VolumeNode? node))
+        {
+            if (node.IsDirectory == isDirectory)
+            {
+                return node;
+            }
+
+            Detach(node);
+        }
+
+        node = new VolumeNode(_nextNode++, path, isDirectory);
+        _nodes.Add(node.Id, node);
+        _byPath.Add(path, node);
+        return node;
+    }
+
+    /// <summary>The path no longer names <paramref name="node"/>; it lives on for its open handles and references.</summary>
+    private void Detach(VolumeNode node)
+    {
+        if (_byPath.TryGetValue(node.Path, out VolumeNode? bound) && bound == node)
+        {
+            _byPath.Remove(node.Path);
+        }
+
+        node.Detached = true;
+        TryFree(node);
+    }
+
+    /// <summary>Picks up versions written by other processes (ugloo put) since the node was last seen.</summary>
+    private void Refresh(VolumeNode node)
+    {
+        if (!node.IsDirectory && !node.Detached && node.Staged is null && _catalog.GetLatest(node.Path) is CatalogVersion latest)
+        {
+            node.Version = latest;
+        }
+    }
+
+    private NodeAttributes Attributes(VolumeNode n)
+    {
+        if (n.IsDirectory)
+        {
+            // The root has no time of its own in the catalog: it shows when the volume was mounted.
+            DateTimeOffset? changed = n.Id == IFileSystem.RootNode ? _mounted : n.Detached ? null : _catalog.GetDirectory(n.Path);
+            FileTime time = FileTime.FromDateTimeOffset(changed ?? DateTimeOffset.UnixEpoch);
+            return new NodeAttributes(n.Id, NodeType.Directory, DirectoryPermissions, 2, _uid, _gid, 0, time, time, time, 0, s_ttl);
+        }
+
+        long size;
+        FileTime modified;
+        if (n.Staged is { } staged)
+        {
+            size = staged.Length;
+            modified = staged.Modified;
+        }
+        else
+        {
+            size = n.Version?.Size ?? 0;
+            modified = FileTime.FromDateTimeOffset(n.Version?.Created ?? DateTimeOffset.UnixEpoch);
+        }
+
+        return new NodeAttributes(n.Id, NodeType.File, FilePermissions, n.Detached ? 0u : 1u, _uid, _gid, size, modified, modified, modified, 0, s_ttl);
+    }
+
+    /// <summary>Hands an entry to the kernel, which counts one lookup reference.</summary>
+    private EntryInfo Reference(VolumeNode n)
+    {
+        n.LookupCount++;
+        return new EntryInfo(Attributes(n), s_ttl);
+    }
+
+    private void TryFree(VolumeNode n)
+    {
+        if (n.LookupCount == 0 && n.OpenCount == 0 && n.Staged is null && n.Id != IFileSystem.RootNode)
+        {
+            _nodes.Remove(n.Id);
+            if (_byPath.TryGetValue(n.Path, out VolumeNode? bound) && bound == n)
+            {
+                _byPath.Remove(n.Path);
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Ugloo.Engine.Catalog;
+using Ugloo.Mount.FileSystem;
+
+namespace Ugloo.Mount.VolumeFs;
+
+/// <summary>
+/// One path of the volume as the kernel knows it for this session: a stable node id, the kernel's lookup
+/// references, the open handles, and for a file its newest known version and the staging copy being written.
+/// Guarded by the file system's lock, except <see cref="Io"/> which serializes writes, truncates and commits.
+/// </summary>
+internal sealed class VolumeNode
+{
+    public VolumeNode(ulong id, string path, bool isDirectory)
+    {
+        Id = id;
+        Path = path;
+        IsDirectory = isDirectory;
+    }
+
+    public ulong Id { get; }
+
+    /// <summary>The volume path; changes on rename.</summary>
+    public string Path { get; set; }
+
+    public bool IsDirectory { get; }
+
+    public ulong LookupCount { get; set; }
+
+    public int OpenCount { get; set; }
+
+    /// <summary>Unlinked or replaced: its path now names another node (or nothing); open handles still work.</summary>
+    public bool Detached { get; set; }
+
+    /// <summary>The newest committed version known (null for a file created here and not committed yet).</summary>
+    public CatalogVersion? Version { get; set; }
+
+    /// <summary>The local copy being written; while it exists it is the file's content.</summary>
+    public StagedFile? Staged { get; set; }
+
+    /// <summary>The version the last open saw: a new open of the same version may keep the page cache.</summary>
+    public long CachedVersionId { get; set; }
+
+    /// <summary>Serializes staging, writes, truncates and commits of this file (they are async, outside the lock).</summary>
+    public SemaphoreSlim Io { get; } = new(1, 1);
+
+    public NodeType Type => IsDirectory ? NodeType.Directory : NodeType.File;
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Ugloo.Engine.Catalog;
+using Ugloo.Engine.Crypto;
+using Ugloo.Engine.Swarm;
+using Ugloo.Mount.Fuse;
+using Ugloo.Mount.Volume;
+
+namespace Ugloo.Mount.VolumeFs;
+
+/// <summary>
+/// Everything a mounted volume holds open: its catalog, volume key and swarm connection, and the
+/// <see cref="VolumeFileSystem"/> over them. Disposing closes them (unmount first).
+/// </summary>
+internal sealed class VolumeSession : IAsyncDisposable
+{
+    private readonly VolumeCatalog _catalog;
+    private readonly VolumeKey _volumeKey;
+    private readonly SwarmClient _client;
+
+    private VolumeSession(VolumeCatalog catalog, VolumeKey volumeKey, SwarmClient client, VolumeFileSystem fileSystem)
+    {
+        _catalog = catalog;
+        _volumeKey = volumeKey;
+        _client = client;
+        FileSystem = fileSystem;
+    }
+
+    public VolumeFileSystem FileSystem { get; }
+
+    /// <summary>Opens the volume in <paramref name="dataDirectory"/> and connects to its running cluster.</summary>
+    /// <exception cref="VolumeException">No volume there, a missing or locked key, or no node answers.</exception>
+    public static async Task<VolumeSession> OpenAsync(string dataDirectory, string? passphraseFile, ILogger logger, CancellationToken cancellationToken)
+    {
+        VolumeConfig config = VolumeAccess.LoadConfig(dataDirectory);
+        VolumeKey volumeKey = VolumeAccess.LoadVolumeKey(dataDirectory, config, passphraseFile);
+        VolumeCatalog? catalog = null;
+        try
+        {
+            catalog = VolumeAccess.OpenCatalog(dataDirectory, config);
+            SwarmClient client = await VolumeAccess.ConnectAsync(dataDirectory, config, logger, cancellationToken).ConfigureAwait(false);
+            string staging = Path.Combine(dataDirectory, "staging");
+            uint uid = OperatingSystem.IsWindows() ? 0 : LibC.GetEuid();
+            uint gid = OperatingSystem.IsWindows() ? 0 : LibC.GetEgid();
+            var fileSystem = new VolumeFileSystem(catalog, client, volumeKey, config, staging, uid, gid, logger);
+            return new VolumeSession(catalog, volumeKey, client, fileSystem);
+        }
+        catch
+        {
+            catalog?.Dispose();
+            volumeKey.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        FileSystem.Dispose();
+        await _client.DisposeAsync().ConfigureAwait(false);
+        _catalog.Dispose();
+        _volumeKey.Dispose();
+    }
+}
