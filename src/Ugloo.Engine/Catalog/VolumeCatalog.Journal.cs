@@ -73,6 +73,28 @@ public sealed partial class VolumeCatalog
         command.ExecuteNonQuery();
     }
 
+    /// <summary>chmod, chown or touch of a closed file still in the journal.</summary>
+    public void SetPendingAttributes(long id, CatalogAttributes attributes)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "UPDATE pending SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        Bind(command, attributes);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The queued file was unlinked (or replaced by a rename) after it was closed: it is still recorded, so
+    /// history keeps every closed file, followed at once by a tombstone.
+    /// </summary>
+    public void MarkPendingDeleted(long id)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "UPDATE pending SET deleted = 1 WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>Drops a queued commit (its file was unlinked or replaced before it reached the swarm).</summary>
     public void RemovePending(long id)
     {
@@ -84,22 +106,45 @@ public sealed partial class VolumeCatalog
 
     /// <summary>
     /// Records the stored object as a new version at the queued commit's current path and removes the
-    /// commit from the journal, in one transaction. Returns the version's id, or null if the commit had been
-    /// dropped meanwhile (nothing is recorded then).
+    /// commit from the journal, in one transaction. A commit marked deleted is recorded with a tombstone after
+    /// it, unless the path got a newer live version meanwhile (then it is superseded and only removed).
+    /// Returns the version's id, or null if nothing was recorded.
     /// </summary>
     public long? CompletePending(long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created)
     {
         using SqliteTransaction transaction = _connection.BeginTransaction();
         using SqliteCommand find = _connection.CreateCommand();
         find.Transaction = transaction;
-        find.CommandText = "SELECT path FROM pending WHERE id = $id";
+        find.CommandText =
+            "SELECT p.path, p.deleted, p.queued_ms, " +
+            "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND v.created_ms >= p.queued_ms) " +
+            "FROM pending p WHERE p.id = $id";
         find.Parameters.AddWithValue("$id", id);
-        if (find.ExecuteScalar() is not string path)
+        string path;
+        bool deleted;
+        bool superseded;
+        using (SqliteDataReader reader = find.ExecuteReader())
         {
-            return null;
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            path = reader.GetString(0);
+            deleted = reader.GetInt64(1) != 0;
+            superseded = reader.GetInt64(3) != 0;
         }
 
-        long version = Insert(path, size, manifest, wrappedKey, created, null, attributes, transaction);
+        long? version = null;
+        if (!deleted || !superseded)
+        {
+            version = Insert(path, size, manifest, wrappedKey, created, null, attributes, transaction);
+            if (deleted)
+            {
+                Insert(path, 0, null, null, created, null, null, transaction);
+            }
+        }
+
         using SqliteCommand remove = _connection.CreateCommand();
         remove.Transaction = transaction;
         remove.CommandText = "DELETE FROM pending WHERE id = $id";

@@ -371,7 +371,8 @@ public sealed partial class VolumeCatalog : IDisposable
                 "  staged TEXT NOT NULL," +   // the staged file's full path
                 "  size INTEGER NOT NULL," +
                 "  mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, mtime_ns INTEGER NOT NULL," +
-                "  queued_ms INTEGER NOT NULL);" +
+                "  queued_ms INTEGER NOT NULL," +
+                "  deleted INTEGER NOT NULL DEFAULT 0);" + // unlinked after close: record the version, then a tombstone
                 "CREATE INDEX IF NOT EXISTS pending_path ON pending (path, id);";
             create.ExecuteNonQuery();
         }
