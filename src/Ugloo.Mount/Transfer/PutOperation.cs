@@ -102,7 +102,7 @@ internal sealed class PutOperation
         {
             await Recovery.CatalogBackup.RunAsync(DataDirectory, config, volumeKey, client, logger, cancellationToken).ConfigureAwait(false);
         }
-        catch (VolumeException e)
+        catch (Exception e) when (e is VolumeException or IOException or Microsoft.Data.Sqlite.SqliteException)
         {
             Console.Error.WriteLine($"ugloo: warning: the file is stored, but the catalog's copy in the swarm was not updated: {e.Message}");
         }
