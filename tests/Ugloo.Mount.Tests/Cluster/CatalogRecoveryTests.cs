@@ -75,6 +75,21 @@ public sealed class CatalogRecoveryTests : IDisposable
         Assert.True(secondExit == 0, secondErr);
         Assert.Contains("4 file(s) with 10 version(s)", secondOut);
 
+        // Wiped in place (catalog and volume.json gone, the key files left where they were): recover finds the
+        // cluster key in the data directory by default.
+        foreach (string file in Directory.GetFiles(again).Where(f => Path.GetFileName(f).StartsWith("catalog", StringComparison.Ordinal) || f.EndsWith("volume.json", StringComparison.Ordinal)))
+        {
+            File.Delete(file);
+        }
+
+        (int inPlaceExit, string inPlaceOut, string inPlaceErr) = await UglooProcess.RunAsync(
+            ["recover", "--key-file", Path.Combine(again, "volume.key"), "--peer", seed, "--data", again], ct);
+        Assert.True(inPlaceExit == 0, inPlaceErr);
+        Assert.Contains("4 file(s) with 10 version(s)", inPlaceOut);
+        (int lateExit, _, string lateErr) = await UglooProcess.RunAsync(["get", "/late", _files.PathOf("late-copy"), "--data", again], ct);
+        Assert.True(lateExit == 0, lateErr);
+        Assert.Equal([7, 7, 7], File.ReadAllBytes(_files.PathOf("late-copy")));
+
         // A data directory that holds a volume is not overwritten without --force.
         (int refuseExit, _, string refuseErr) = await UglooProcess.RunAsync(
             ["recover", "--key-file", volumeKey, "--cluster-key", clusterKey, "--peer", seed, "--data", fresh], ct);
