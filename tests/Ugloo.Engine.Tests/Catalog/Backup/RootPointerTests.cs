@@ -99,6 +99,40 @@ public sealed class RootPointerTests
         Assert.Throws<PeerProtocolException>(() => ExtensionCodec.Decode<UglooRootGet>("d3:ridi1e3:vol2:xxe"u8.ToArray()));
     }
 
+    [Fact]
+    public void Every_truncation_of_a_root_message_or_pointer_is_refused_cleanly()
+    {
+        byte[] vol = new byte[32];
+        using VolumeKey key = VolumeKey.Generate();
+        using var signing = RootSigningKey.Derive(key);
+        byte[] pointer = RootPointer.Create(signing, 1, DateTimeOffset.UtcNow, s_settings, [1, 2, 3], [4, 5]).Serialize();
+        byte[][] payloads =
+        [
+            Payload(UglooRootPut.Request(1, pointer)),
+            Payload(UglooRootPut.Accepted(1, 1)),
+            Payload(UglooRootGet.Query(1, vol)),
+            Payload(UglooRootGet.NotFound(1, vol, "none")),
+        ];
+        foreach (byte[] payload in payloads)
+        {
+            // Cut inside the header: always a protocol error (the data part, when present, is opaque here).
+            ExtensionCodec.DecodeHeader(payload, out int header);
+            Assert.True(header > 10);
+            for (int cut = 0; cut < header; cut++)
+            {
+                byte[] truncated = payload[..cut];
+                Assert.Throws<PeerProtocolException>(() => ExtensionCodec.Decode<UglooRootPut>(truncated));
+                Assert.Throws<PeerProtocolException>(() => ExtensionCodec.Decode<UglooRootGet>(truncated));
+            }
+        }
+
+        for (int cut = 0; cut < pointer.Length; cut++)
+        {
+            byte[] truncated = pointer[..cut];
+            Assert.Throws<InvalidDataException>(() => RootPointer.Parse(truncated));
+        }
+    }
+
     private static byte[] Payload<T>(T message)
         where T : IExtensionMessage<T>
     {
