@@ -125,6 +125,11 @@ internal sealed class CatalogBackupService : IAsyncDisposable
                 {
                     return;
                 }
+                catch (SqliteException e)
+                {
+                    // The catalog could not be read just now (locked past the busy timeout, say): the next tick retries.
+                    Log.CatalogBackupFailed(_logger, e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
