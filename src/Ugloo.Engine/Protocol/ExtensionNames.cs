@@ -16,6 +16,8 @@ internal static class ExtensionNames
     public const string Have = "ugloo_have";
     public const string Pex = "ugloo_pex";
     public const string Manifest = "ugloo_manifest";
+    public const string RootPut = "ugloo_root_put";
+    public const string RootGet = "ugloo_root_get";
 
     /// <summary>Our local extended ids (the values of our "m"). 0 is reserved for the handshake.</summary>
     public static IReadOnlyDictionary<string, byte> LocalIds { get; } = new Dictionary<string, byte>(StringComparer.Ordinal)
@@ -28,5 +30,9 @@ internal static class ExtensionNames
         [Have] = 6,
         [Pex] = 7,
         [Manifest] = 8,
+
+        // Catalog root pointers; ids from 16 leave room for the storage messages that come next.
+        [RootPut] = 16,
+        [RootGet] = 17,
     };
 }

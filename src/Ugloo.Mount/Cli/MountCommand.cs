@@ -41,6 +41,7 @@ internal static class MountCommand
             ILogger logger = logging.CreateLogger("ugloo");
             VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken);
             await using (session)
+            await using (await Recovery.CatalogBackupService.StartAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken))
             {
                 FuseMount mount;
                 try

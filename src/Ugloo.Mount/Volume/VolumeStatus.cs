@@ -33,6 +33,9 @@ internal sealed class VolumeStatus
 
     public long StoredBytes { get; init; }
 
+    /// <summary>Segment redundancy as the nodes answer now; null when none answered.</summary>
+    public SegmentHealth? Segments { get; set; }
+
     public int NodesUp => Nodes.Count(n => n.Up);
 
     /// <summary>Node losses the whole cluster survives with every node up.</summary>
@@ -146,6 +149,7 @@ internal sealed class VolumeStatus
             json.WriteNumber("files", Files);
             json.WriteNumber("bytes", Bytes);
             json.WriteNumber("stored_bytes", StoredBytes);
+            SegmentHealth.WriteJson(json, Segments);
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -194,6 +198,11 @@ internal sealed class VolumeStatus
         else
         {
             o.AppendLine(c, $"{down} node(s) down: the volume can still lose {Words.AnyNodes(still)} and read every file.");
+        }
+
+        if (Segments is not null)
+        {
+            o.AppendLine(Segments.Describe());
         }
 
         if (Reachable)

@@ -8,6 +8,7 @@ using Ugloo.Engine.Membership;
 using Ugloo.Engine.Protocol;
 using Ugloo.Engine.Storage;
 using Ugloo.Engine.Swarm;
+using Ugloo.Node.Roots;
 
 namespace Ugloo.Node.Hosting;
 
@@ -69,6 +70,9 @@ internal sealed class NodeRuntime : IDisposable
 
     public MemberTable Members { get; }
 
+    /// <summary>Catalog root pointers kept for clients (DIR/roots in the first data directory).</summary>
+    public required RootStore Roots { get; init; }
+
     public static NodeRuntime Create(NodeOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -125,7 +129,10 @@ internal sealed class NodeRuntime : IDisposable
             }
 
             var members = new MemberTable(identity.NodeId, advertise, offered, store.FreeBytes, options.Site, DateTimeOffset.UtcNow);
-            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members);
+            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members)
+            {
+                Roots = RootStore.Open(first),
+            };
         }
         catch
         {
