@@ -390,6 +390,12 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// </summary>
     private CatalogAttributes CurrentAttributes(VolumeNode n)
     {
+        if (n.IsDirectory)
+        {
+            return (n.Detached ? null : _catalog.GetDirectoryAttributes(n.Path))
+                ?? new CatalogAttributes(DirectoryPermissions, _uid, _gid, CatalogAttributes.ToNanoseconds(_mounted));
+        }
+
         CatalogAttributes a = n.Attributes ?? n.Version?.Attributes ?? new CatalogAttributes(
             n.Version is { IsSymlink: true } ? 0x1FFu : n.IsDirectory ? DirectoryPermissions : FilePermissions,
             _uid,
