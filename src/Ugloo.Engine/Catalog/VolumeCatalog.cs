@@ -10,7 +10,7 @@ namespace Ugloo.Engine.Catalog;
 /// directories table, which is not versioned: rmdir removes it. Several processes (the daemon and CLI
 /// commands) may open one catalog at once; WAL and a busy timeout let them take turns.
 /// </summary>
-public sealed class VolumeCatalog : IDisposable
+public sealed partial class VolumeCatalog : IDisposable
 {
     // Schema 2 adds the directories table (explicit, possibly empty directories made by mkdir on the mount).
     private const int SchemaVersion = 2;
