@@ -51,7 +51,8 @@ internal sealed class ClusterRunner
         try
         {
             IReadOnlyList<SwarmMember> members = await StartAllAsync(dir, config, clusterKey, cancellationToken).ConfigureAwait(false);
-            PrintSummary(dir, config, members);
+            await using UpGateway gateway = await UpGateway.StartAsync(_options, cancellationToken).ConfigureAwait(false);
+            PrintSummary(dir, config, members, gateway);
             await MonitorAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
@@ -166,7 +167,7 @@ internal sealed class ClusterRunner
         return string.Join('\n', lines);
     }
 
-    private void PrintSummary(string dir, VolumeConfig config, IReadOnlyList<SwarmMember> members)
+    private void PrintSummary(string dir, VolumeConfig config, IReadOnlyList<SwarmMember> members, UpGateway gateway)
     {
         int n = config.K + config.M;
         int survives = Math.Max(0, SegmentDurability.ToleratedNodeLosses(config.K, config.M, config.Nodes.Count));
@@ -191,6 +192,7 @@ internal sealed class ClusterRunner
             : _options.MountPath is string mountPath ? $"  mount     not at {mountPath} yet: the FUSE mount arrives with a later release; use the commands below meanwhile"
             : "  mount     none yet: the FUSE mount arrives with a later release; use the commands below meanwhile");
         string data = _options.DataDirectory == DataDirectoryLocator.Resolve(null) ? "" : $" --data {Quote(dir)}";
+        UpGateway.PrintSummary(o, gateway, _options);
         o.WriteLine();
         o.WriteLine("In another terminal:");
         o.WriteLine($"  ugloo put{data} ./photo.jpg /photos/photo.jpg     store a file (- reads stdin)");
