@@ -100,16 +100,49 @@ public sealed partial class VolumeCatalog
     public IReadOnlyList<CatalogVersion> ListAllVersions(string prefix, string afterPath, long afterId, int limit)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        EnsureObjectMetadataTable();
         using SqliteCommand command = _connection.CreateCommand();
         command.CommandText =
             "SELECT id, path, created_ms, size, manifest, wrapped_key FROM versions " +
-            "WHERE path >= $lo AND path < $hi AND (path > $after OR (path = $after AND id < $afterId)) ORDER BY path, id DESC LIMIT $limit";
+            "WHERE path >= $lo AND path < $hi AND (path > $after OR (path = $after AND id < $afterId)) " +
+            "AND id NOT IN (SELECT version_id FROM s3_hidden_versions) ORDER BY path, id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$lo", prefix);
         command.Parameters.AddWithValue("$hi", prefix + "\uffff");
         command.Parameters.AddWithValue("$after", afterPath);
         command.Parameters.AddWithValue("$afterId", afterId);
         command.Parameters.AddWithValue("$limit", limit);
         return ReadVersions(command);
+    }
+
+    /// <summary>
+    /// Hides a version from S3 (a DeleteObject with its version id): S3 listings and reads by id no longer
+    /// show it, but the version itself stays in the catalog (versions are immutable until a retention rule
+    /// removes them; the mount never shows old versions anyway).
+    /// </summary>
+    public void HideVersion(long versionId)
+    {
+        EnsureObjectMetadataTable();
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO s3_hidden_versions (version_id) VALUES ($id)";
+        command.Parameters.AddWithValue("$id", versionId);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The ids of <paramref name="path"/>'s hidden versions.</summary>
+    public IReadOnlySet<long> GetHiddenVersions(string path)
+    {
+        EnsureObjectMetadataTable();
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT h.version_id FROM s3_hidden_versions h JOIN versions v ON v.id = h.version_id WHERE v.path = $path";
+        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        var ids = new HashSet<long>();
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
     }
 
     /// <summary>Explicit directories whose path starts with <paramref name="prefix"/>, in path order.</summary>
@@ -144,7 +177,8 @@ public sealed partial class VolumeCatalog
             "  etag TEXT NOT NULL," +             // quoted, as S3 sends it
             "  content_type TEXT," +
             "  headers TEXT NOT NULL," +          // JSON array of [name, value] pairs
-            "  user_metadata TEXT NOT NULL);";    // JSON array of [name, value] pairs, names without x-amz-meta-
+            "  user_metadata TEXT NOT NULL);" +   // JSON array of [name, value] pairs, names without x-amz-meta-
+            "CREATE TABLE IF NOT EXISTS s3_hidden_versions (version_id INTEGER PRIMARY KEY);";
         command.ExecuteNonQuery();
         _objectMetadataReady = true;
     }

@@ -280,57 +280,88 @@ internal sealed partial class S3Handler
 
     /// <summary>
     /// Without a version: adds a delete marker (a tombstone) unless the newest version is one already. With a
-    /// version (versions are immutable and kept until a retention rule removes them, DESIGN.md invariant 3): the
-    /// current version is hidden by a new delete marker, the current delete marker is lifted by making the
-    /// version before it current again, and an older version is left as it is.
-    /// Returns the version id to report and whether it is a delete marker.
+    /// version: hides it from S3 (versions are immutable and stay in the catalog until a retention rule removes
+    /// them, DESIGN.md invariant 3) and, unless <paramref name="deferFix"/>, makes the newest version still
+    /// shown current again (see <see cref="FixLatest"/>). Returns the version id to report and whether it is a
+    /// delete marker.
     /// </summary>
-    private (string VersionId, bool Marker) DeleteOne(string bucket, string key, string? versionId)
+    private (string VersionId, bool Marker) DeleteOne(string bucket, string key, string? versionId, bool deferFix = false)
     {
         string path = ObjectPaths.Object(bucket, key);
         return _volume.Catalog(c =>
         {
             // The bucket stays when its last object goes (it is implied by its files until then).
             c.AddDirectory(ObjectPaths.Bucket(bucket), DateTimeOffset.UtcNow);
-            IReadOnlyList<CatalogVersion> versions = c.GetVersions(path);
-            CatalogVersion? newest = versions.Count > 0 ? versions[^1] : null;
             if (versionId is null)
             {
-                if (newest is { IsTombstone: true })
+                IReadOnlyList<CatalogVersion> versions = c.GetVersions(path);
+                if (versions.Count > 0 && versions[^1].IsTombstone && !c.GetHiddenVersions(path).Contains(versions[^1].Id))
                 {
-                    return (VersionId(newest.Id), true);
+                    return (VersionId(versions[^1].Id), true);
                 }
 
                 return (VersionId(c.AddTombstone(path, DateTimeOffset.UtcNow)), true);
             }
 
             long id = ParseVersionId(versionId, key);
-            CatalogVersion? target = versions.FirstOrDefault(v => v.Id == id);
-            if (target is null)
+            CatalogVersion? target = c.GetVersion(id);
+            if (target is null || target.Path != path)
             {
                 // S3 answers 204 for a version that is not there.
                 return (versionId, false);
             }
 
-            if (target.Id == newest!.Id && !target.IsTombstone)
+            c.HideVersion(id);
+            if (!deferFix)
             {
-                c.AddTombstone(path, DateTimeOffset.UtcNow);
-            }
-            else if (target.Id == newest.Id && target.IsTombstone && versions.LastOrDefault(v => !v.IsTombstone) is CatalogVersion previous)
-            {
-                ObjectMetadata? metadata = c.GetObjectMetadata(previous.Id);
-                if (metadata is null)
-                {
-                    c.AddVersion(path, previous.Size, previous.Manifest!, previous.WrappedKey!, DateTimeOffset.UtcNow);
-                }
-                else
-                {
-                    c.AddVersion(path, previous.Size, previous.Manifest!, previous.WrappedKey!, DateTimeOffset.UtcNow, metadata);
-                }
+                FixLatest(c, path);
             }
 
             return (versionId, target.IsTombstone);
         });
+    }
+
+    /// <summary>
+    /// After versions were hidden: when the catalog's newest version of <paramref name="path"/> is hidden, the
+    /// newest version still shown becomes current again as a new version with the same object and metadata
+    /// (and the old entry is hidden, so S3 lists it once); with none left, a hidden delete marker keeps the
+    /// file deleted on the mount.
+    /// </summary>
+    private static void FixLatest(VolumeCatalog c, string path)
+    {
+        IReadOnlyList<CatalogVersion> versions = c.GetVersions(path);
+        IReadOnlySet<long> hidden = c.GetHiddenVersions(path);
+        if (versions.Count == 0 || !hidden.Contains(versions[^1].Id))
+        {
+            return;
+        }
+
+        CatalogVersion? shown = versions.LastOrDefault(v => !hidden.Contains(v.Id));
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        if (shown is null)
+        {
+            if (!versions[^1].IsTombstone)
+            {
+                c.HideVersion(c.AddTombstone(path, now));
+            }
+
+            return;
+        }
+
+        if (shown.IsTombstone)
+        {
+            c.AddTombstone(path, now);
+        }
+        else if (c.GetObjectMetadata(shown.Id) is ObjectMetadata metadata)
+        {
+            c.AddVersion(path, shown.Size, shown.Manifest!, shown.WrappedKey!, now, metadata);
+        }
+        else
+        {
+            c.AddVersion(path, shown.Size, shown.Manifest!, shown.WrappedKey!, now);
+        }
+
+        c.HideVersion(shown.Id);
     }
 
     private async Task DeleteObjectsAsync(S3Request r)
@@ -350,13 +381,25 @@ internal sealed partial class S3Handler
         {
             try
             {
-                (string resultVersion, bool marker) = DeleteOne(r.Bucket, key, version);
+                (string resultVersion, bool marker) = DeleteOne(r.Bucket, key, version, deferFix: true);
                 results.Add((key, version, resultVersion, marker, null));
             }
             catch (S3Exception e)
             {
                 results.Add((key, version, null, false, e));
             }
+        }
+
+        // Versions deleted together are hidden together before any is made current again: deleting every
+        // version of a key (a conformance suite's clean-up) leaves it deleted, not restored from one of them.
+        foreach (string key in results.Where(x => x.Error is null && x.Version is not null).Select(x => x.Key).Distinct(StringComparer.Ordinal))
+        {
+            string path = ObjectPaths.Object(r.Bucket, key);
+            _volume.Catalog(c =>
+            {
+                FixLatest(c, path);
+                return 0;
+            });
         }
 
         await S3Xml.WriteAsync(
@@ -481,7 +524,7 @@ internal sealed partial class S3Handler
         if (versionId is not null)
         {
             long id = ParseVersionId(versionId, key);
-            CatalogVersion? version = _volume.Catalog(c => c.GetVersion(id));
+            CatalogVersion? version = _volume.Catalog(c => c.GetVersion(id) is { } v && !c.GetHiddenVersions(v.Path).Contains(id) ? v : null);
             if (version is null || version.Path != path)
             {
                 throw S3Errors.NoSuchVersion(key, versionId);
