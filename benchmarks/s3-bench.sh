@@ -52,6 +52,9 @@ t_put=$(seconds "${ugloo[@]}" put --data "$work/data" "$work/big.bin" /bench/via
 t_get=$(seconds "${ugloo[@]}" get --data "$work/data" /bench/via-put.bin "$work/back-put.bin")
 t_s3put=$(seconds awss3 s3 cp --only-show-errors "$work/big.bin" s3://bench/via-s3.bin)
 t_s3get=$(seconds awss3 s3 cp --only-show-errors s3://bench/via-s3.bin "$work/back-s3.bin")
+# The same PUT as one streamed request (no multipart: nothing staged on the gateway's disk).
+printf '[default]\ns3 =\n  addressing_style = path\n  multipart_threshold = 5GB\n' > "$work/aws-single.cfg"
+t_s3single=$(AWS_CONFIG_FILE="$work/aws-single.cfg" seconds awss3 s3 cp --only-show-errors "$work/big.bin" s3://bench/via-s3-single.bin)
 cmp "$work/big.bin" "$work/back-put.bin"
 cmp "$work/big.bin" "$work/back-s3.bin"
 rm -f "$work/back-put.bin" "$work/back-s3.bin"
@@ -65,7 +68,8 @@ listed=$(awss3 s3 ls --recursive s3://bench/small/ | wc -l)
 echo "S3 gateway figures ($(nproc) cores, ${size_mib} MiB object, $count x 4 KiB objects)"
 printf '  %-34s %6.1f s  %5s MB/s\n' "ugloo put ${size_mib} MiB" "$t_put" "$(mbps "$size_mib" "$t_put")"
 printf '  %-34s %6.1f s  %5s MB/s\n' "aws s3 cp PUT ${size_mib} MiB" "$t_s3put" "$(mbps "$size_mib" "$t_s3put")"
+printf '  %-34s %6.1f s  %5s MB/s\n' "aws s3 cp PUT, one request" "$t_s3single" "$(mbps "$size_mib" "$t_s3single")"
 printf '  %-34s %6.1f s  %5s MB/s\n' "ugloo get ${size_mib} MiB" "$t_get" "$(mbps "$size_mib" "$t_get")"
 printf '  %-34s %6.1f s  %5s MB/s\n' "aws s3 cp GET ${size_mib} MiB" "$t_s3get" "$(mbps "$size_mib" "$t_s3get")"
 printf '  %-34s %6.1f s  %5.0f objects/s\n' "aws s3 sync $count x 4 KiB" "$t_small" "$(echo "$count / $t_small" | bc -l)"
-printf '  S3/put ratio %.2f, S3/get ratio %.2f\n' "$(echo "$t_put / $t_s3put" | bc -l)" "$(echo "$t_get / $t_s3get" | bc -l)"
+printf '  S3/ugloo ratio: PUT multipart %.2f, PUT one request %.2f, GET %.2f\n' "$(echo "$t_put / $t_s3put" | bc -l)" "$(echo "$t_put / $t_s3single" | bc -l)" "$(echo "$t_get / $t_s3get" | bc -l)"
