@@ -15,6 +15,9 @@ ugloo=(dotnet "$root/src/Ugloo.Mount/bin/Release/net10.0/ugloo.dll")
 work=$(mktemp -d /tmp/ugloo-s3bench.XXXXXX)
 up_pid=""
 cleanup() {
+    if mountpoint -q "$work/mnt" 2> /dev/null; then
+        umount -l "$work/mnt" || true
+    fi
     if [[ -n $up_pid ]]; then
         kill -TERM "$up_pid" 2> /dev/null || true
         wait "$up_pid" 2> /dev/null || true
@@ -65,6 +68,20 @@ t_small=$(seconds awss3 s3 sync --only-show-errors "$work/small" s3://bench/smal
 listed=$(awss3 s3 ls --recursive s3://bench/small/ | wc -l)
 [[ $listed -eq $count ]] || { echo "only $listed of $count small objects listed"; exit 1; }
 
+# The mount's small-file creates, for comparison (needs /dev/fuse and root, as 'ugloo mount' does).
+t_mount=""
+if [[ -e /dev/fuse && $(id -u) -eq 0 ]]; then
+    mkdir "$work/mnt"
+    "${ugloo[@]}" mount "$work/mnt" --data "$work/data" > "$work/mount.log" 2>&1 &
+    mount_pid=$!
+    for _ in $(seq 120); do mountpoint -q "$work/mnt" && break; sleep 0.5; done
+    if mountpoint -q "$work/mnt"; then
+        t_mount=$(seconds cp -r "$work/small" "$work/mnt/bench/small-mount")
+        "${ugloo[@]}" unmount "$work/mnt" > /dev/null 2>&1 || true
+    fi
+    wait "$mount_pid" 2> /dev/null || true
+fi
+
 echo "S3 gateway figures ($(nproc) cores, ${size_mib} MiB object, $count x 4 KiB objects)"
 printf '  %-34s %6.1f s  %5s MB/s\n' "ugloo put ${size_mib} MiB" "$t_put" "$(mbps "$size_mib" "$t_put")"
 printf '  %-34s %6.1f s  %5s MB/s\n' "aws s3 cp PUT ${size_mib} MiB" "$t_s3put" "$(mbps "$size_mib" "$t_s3put")"
@@ -72,4 +89,7 @@ printf '  %-34s %6.1f s  %5s MB/s\n' "aws s3 cp PUT, one request" "$t_s3single" 
 printf '  %-34s %6.1f s  %5s MB/s\n' "ugloo get ${size_mib} MiB" "$t_get" "$(mbps "$size_mib" "$t_get")"
 printf '  %-34s %6.1f s  %5s MB/s\n' "aws s3 cp GET ${size_mib} MiB" "$t_s3get" "$(mbps "$size_mib" "$t_s3get")"
 printf '  %-34s %6.1f s  %5.0f objects/s\n' "aws s3 sync $count x 4 KiB" "$t_small" "$(echo "$count / $t_small" | bc -l)"
+if [[ -n $t_mount ]]; then
+    printf '  %-34s %6.1f s  %5.0f files/s\n' "cp -r $count x 4 KiB to the mount" "$t_mount" "$(echo "$count / $t_mount" | bc -l)"
+fi
 printf '  S3/ugloo ratio: PUT multipart %.2f, PUT one request %.2f, GET %.2f\n' "$(echo "$t_put / $t_s3put" | bc -l)" "$(echo "$t_put / $t_s3single" | bc -l)" "$(echo "$t_get / $t_s3get" | bc -l)"
