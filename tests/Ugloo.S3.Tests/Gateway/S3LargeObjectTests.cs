@@ -9,12 +9,18 @@ namespace Ugloo.S3.Tests.Gateway;
 [Collection(S3ClusterGroup.Name)]
 public sealed class S3LargeObjectTests(S3Cluster cluster)
 {
-    private const long Size = 256L << 20;
+    private const long Size = 384L << 20;
+
+    /// <summary>
+    /// What the write and read pipelines may add to the gateway's peak: a few 4 MiB segments in flight with
+    /// their parity and fragment copies, plus GC headroom (about 130 MiB measured), well below the object's size.
+    /// </summary>
+    private const long PipelineAllowance = 224L << 20;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task QuarterGigabyteRoundTripsWithoutTheGatewayHoldingIt()
+    public async Task LargeObjectRoundTripsWithoutTheGatewayHoldingIt()
     {
         using AmazonS3Client s3 = cluster.Client();
         string bucket = await S3ObjectTests.NewBucketAsync(s3);
@@ -31,7 +37,7 @@ public sealed class S3LargeObjectTests(S3Cluster cluster)
         // Had the gateway buffered the body (on PUT or GET), its peak would have grown by the object's size.
         long peakAfter = Status("VmHWM");
         Assert.True(
-            peakAfter < Math.Max(peakBefore, rssBefore) + (Size / 2),
+            peakAfter < Math.Max(peakBefore, rssBefore) + PipelineAllowance,
             $"peak RSS of ugloo up went from {peakBefore >> 20} MiB (RSS {rssBefore >> 20} MiB) to {peakAfter >> 20} MiB for a {Size >> 20} MiB object");
     }
 
