@@ -18,6 +18,7 @@ internal static class UglooCommand
         root.Subcommands.Add(RecoverCommand.Create());
         root.Subcommands.Add(MountCommand.Create());
         root.Subcommands.Add(UnmountCommand.Create());
+        root.Subcommands.Add(S3Command.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

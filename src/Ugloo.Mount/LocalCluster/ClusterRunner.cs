@@ -75,7 +75,8 @@ internal sealed class ClusterRunner
                 }
             }
 
-            PrintSummary(dir, config, members, mount?.Target, mountError);
+            await using UpGateway gateway = await UpGateway.StartAsync(_options, cancellationToken).ConfigureAwait(false);
+            PrintSummary(dir, config, members, mount?.Target, mountError, gateway);
             await MonitorAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
@@ -195,7 +196,7 @@ internal sealed class ClusterRunner
         return string.Join('\n', lines);
     }
 
-    private void PrintSummary(string dir, VolumeConfig config, IReadOnlyList<SwarmMember> members, string? mountedAt, string? mountError)
+    private void PrintSummary(string dir, VolumeConfig config, IReadOnlyList<SwarmMember> members, string? mountedAt, string? mountError, UpGateway gateway)
     {
         int n = config.K + config.M;
         int survives = Math.Max(0, SegmentDurability.ToleratedNodeLosses(config.K, config.M, config.Nodes.Count));
@@ -220,6 +221,7 @@ internal sealed class ClusterRunner
             : _options.NoMount ? "  mount     none (--no-mount); 'ugloo mount PATH' mounts it later"
             : $"  mount     none: {mountError} ('ugloo up --mount PATH' chooses another place)");
         string data = _options.DataDirectory == DataDirectoryLocator.Resolve(null) ? "" : $" --data {Quote(dir)}";
+        UpGateway.PrintSummary(o, gateway, _options);
         o.WriteLine();
         o.WriteLine("In another terminal:");
         o.WriteLine($"  ugloo put{data} ./photo.jpg /photos/photo.jpg     store a file (- reads stdin)");

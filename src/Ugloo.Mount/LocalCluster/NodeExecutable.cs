@@ -16,7 +16,22 @@ internal static class NodeExecutable
         string dll = Path.Combine(directory, "ugloo-node.dll");
         string apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "ugloo-node.exe" : "ugloo-node");
         ProcessStartInfo start;
-        if (File.Exists(dll))
+        string runtimeConfig = Path.Combine(directory, "ugloo.runtimeconfig.json");
+        string deps = Path.Combine(directory, "ugloo.deps.json");
+        if (File.Exists(dll) && File.Exists(runtimeConfig) && File.Exists(deps))
+        {
+            // ugloo runs on the ASP.NET Core shared framework (the S3 gateway), so the build drops the
+            // Microsoft.Extensions.* package copies that ugloo-node's own deps.json expects beside it: run the
+            // node with ugloo's runtime config and dependency list, which carry everything it needs.
+            start = new ProcessStartInfo(DotnetHost());
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add("--runtimeconfig");
+            start.ArgumentList.Add(runtimeConfig);
+            start.ArgumentList.Add("--depsfile");
+            start.ArgumentList.Add(deps);
+            start.ArgumentList.Add(dll);
+        }
+        else if (File.Exists(dll))
         {
             start = new ProcessStartInfo(DotnetHost());
             start.ArgumentList.Add(dll);

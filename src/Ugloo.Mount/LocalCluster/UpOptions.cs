@@ -27,6 +27,12 @@ internal sealed class UpOptions
 
     public bool NoMount { get; init; }
 
+    /// <summary>The S3 gateway's address (HOST:PORT). Default null: 127.0.0.1:9000, or the next free port up to 9099.</summary>
+    public string? S3Listen { get; init; }
+
+    /// <summary>Run without the S3 gateway. Default false.</summary>
+    public bool NoS3 { get; init; }
+
     /// <summary>How long to wait for every node to answer before giving up. Default 60 s.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
