@@ -75,6 +75,9 @@ internal sealed class NodeOptions
     /// </summary>
     public string DownAfter { get; init; } = "15s";
 
+    /// <summary>Scrub: the periodic re-hash of everything held (section "Node:Scrub").</summary>
+    public Scrub.ScrubOptions Scrub { get; init; } = new();
+
     public TimeSpan HandshakeTimeoutValue => Duration.TryParse(HandshakeTimeout, out TimeSpan t) ? t : TimeSpan.FromSeconds(10);
 
     public TimeSpan IdleTimeoutValue => Duration.TryParse(IdleTimeout, out TimeSpan t) ? t : TimeSpan.FromMinutes(5);
@@ -128,6 +131,7 @@ internal sealed class NodeOptions
             throw new OptionsException($"--max-connections {MaxConnections} must be at least 1.");
         }
 
+        Scrub.Validate();
         RequireDuration(HandshakeTimeout, "--handshake-timeout");
         RequireDuration(IdleTimeout, "--idle-timeout");
         RequireDuration(GossipInterval, "--gossip-interval");

@@ -71,6 +71,7 @@ try
     builder.Services.AddSingleton(sp => NodeRuntime.Create(options, sp.GetRequiredService<ILoggerFactory>()));
     builder.Services.AddHostedService<PeerServer>();
     builder.Services.AddHostedService<GossipService>();
+    builder.Services.AddHostedService<Ugloo.Node.Scrub.ScrubService>();
     host = builder.Build();
 
     try

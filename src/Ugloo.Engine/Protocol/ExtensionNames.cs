@@ -16,6 +16,7 @@ internal static class ExtensionNames
     public const string Have = "ugloo_have";
     public const string Pex = "ugloo_pex";
     public const string Manifest = "ugloo_manifest";
+    public const string Status = "ugloo_status";
 
     /// <summary>Our local extended ids (the values of our "m"). 0 is reserved for the handshake.</summary>
     public static IReadOnlyDictionary<string, byte> LocalIds { get; } = new Dictionary<string, byte>(StringComparer.Ordinal)
@@ -28,5 +29,6 @@ internal static class ExtensionNames
         [Have] = 6,
         [Pex] = 7,
         [Manifest] = 8,
+        [Status] = 10,
     };
 }

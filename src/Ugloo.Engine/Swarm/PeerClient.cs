@@ -238,6 +238,10 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
 
                 break;
 
+            case ExtensionNames.Status:
+                OnStatus(payload);
+                break;
+
             case ExtensionNames.Pex:
                 UglooPex pex = ExtensionCodec.Decode<UglooPex>(payload);
                 Volatile.Read(ref _pexAnswer)?.TrySetResult(pex);

@@ -19,6 +19,8 @@ internal static class CommandLineMap
         ["--idle-timeout"] = "IdleTimeout",
         ["--gossip-interval"] = "GossipInterval",
         ["--down-after"] = "DownAfter",
+        ["--scrub-interval"] = "Scrub:Interval",
+        ["--scrub-rate"] = "Scrub:Rate",
     };
 
     private static readonly Dictionary<string, string> s_repeated = new(StringComparer.Ordinal)

@@ -69,6 +69,9 @@ internal sealed class NodeRuntime : IDisposable
 
     public MemberTable Members { get; }
 
+    /// <summary>Scrub's counters, reported by ugloo_status.</summary>
+    public Scrub.ScrubProgress Scrub { get; } = new();
+
     public static NodeRuntime Create(NodeOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -31,6 +31,8 @@ internal static class Usage
           --idle-timeout DUR       close a connection silent for this long (default 5m)
           --gossip-interval DUR    how often to exchange membership with each member (default 5s)
           --down-after DUR         silence after which a member is marked down (default 15s)
+          --scrub-interval DUR     pause between full re-hash passes of what the node holds (default 168h)
+          --scrub-rate SIZE        bytes per second scrub may read (default 50M)
           --config FILE            JSON file with a "Node" section holding the same settings
           --help, -h               this text
           --version                the version

@@ -59,6 +59,7 @@ internal sealed partial class NodeSession : IPeerMessageHandler
             ExtensionNames.Fetch => OnFetchAsync(connection, ExtensionCodec.Decode<UglooFetch>(payload), cancellationToken),
             ExtensionNames.Have => OnHaveAsync(connection, ExtensionCodec.Decode<UglooHave>(payload), cancellationToken),
             ExtensionNames.Pex => OnPexAsync(connection, ExtensionCodec.Decode<UglooPex>(payload), cancellationToken),
+            ExtensionNames.Status => OnStatusAsync(connection, ExtensionCodec.Decode<UglooStatus>(payload), cancellationToken),
 
             // Answers (store_result, fetch_data) flow the other way; a late ugloo_auth is a repeat of the
             // opening; ugloo_manifest is not served yet. None needs an answer.
