@@ -29,7 +29,8 @@ internal sealed class NodeRuntime : IDisposable
         string listenAddress,
         string advertiseAddress,
         long capacityBytes,
-        MemberTable members)
+        MemberTable members,
+        Repair.SegmentRecords segments)
     {
         Options = options;
         Identity = identity;
@@ -42,6 +43,7 @@ internal sealed class NodeRuntime : IDisposable
         AdvertiseAddress = advertiseAddress;
         CapacityBytes = capacityBytes;
         Members = members;
+        Segments = segments;
     }
 
     public NodeOptions Options { get; }
@@ -69,6 +71,9 @@ internal sealed class NodeRuntime : IDisposable
 
     public MemberTable Members { get; }
 
+    /// <summary>The public facts of the segments this node holds fragments of (what repair works from).</summary>
+    public Repair.SegmentRecords Segments { get; }
+
     /// <summary>Scrub's counters, reported by ugloo_status.</summary>
     public Scrub.ScrubProgress Scrub { get; } = new();
 
@@ -83,6 +88,7 @@ internal sealed class NodeRuntime : IDisposable
         NodeIdentity identity = NodeIdentity.LoadOrCreate(first);
         Socket? listener = null;
         SwarmCredentials? credentials = null;
+        Repair.SegmentRecords? segments = null;
         try
         {
             long? capacity = options.Capacity is null ? null : ByteSize.Parse(options.Capacity);
@@ -128,12 +134,14 @@ internal sealed class NodeRuntime : IDisposable
             }
 
             var members = new MemberTable(identity.NodeId, advertise, offered, store.FreeBytes, options.Site, DateTimeOffset.UtcNow);
-            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members);
+            segments = Repair.SegmentRecords.Open(first);
+            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members, segments);
         }
         catch
         {
             listener?.Dispose();
             credentials?.Dispose();
+            segments?.Dispose();
             identity.Dispose();
             throw;
         }
@@ -150,6 +158,7 @@ internal sealed class NodeRuntime : IDisposable
     {
         Listener.Dispose();
         Credentials?.Dispose();
+        Segments.Dispose();
         Identity.Dispose();
     }
 

@@ -17,6 +17,7 @@ internal static class NodeStatusReport
             ["capacity"] = runtime.CapacityBytes,
             ["quarantined"] = store.QuarantinedCount,
         };
+        figures["segments"] = runtime.Segments.Count;
         runtime.Scrub.Report(figures);
         return figures;
     }
