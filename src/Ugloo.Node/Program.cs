@@ -72,6 +72,7 @@ try
     builder.Services.AddHostedService<PeerServer>();
     builder.Services.AddHostedService<GossipService>();
     builder.Services.AddHostedService<Ugloo.Node.Scrub.ScrubService>();
+    builder.Services.AddHostedService<Ugloo.Node.Repair.RepairService>();
     host = builder.Build();
 
     try

@@ -30,7 +30,7 @@ internal sealed class NodeRuntime : IDisposable
         string advertiseAddress,
         long capacityBytes,
         MemberTable members,
-        Repair.SegmentRecords segments)
+        Ugloo.Node.Repair.SegmentRecords segments)
     {
         Options = options;
         Identity = identity;
@@ -72,10 +72,13 @@ internal sealed class NodeRuntime : IDisposable
     public MemberTable Members { get; }
 
     /// <summary>The public facts of the segments this node holds fragments of (what repair works from).</summary>
-    public Repair.SegmentRecords Segments { get; }
+    public Ugloo.Node.Repair.SegmentRecords Segments { get; }
 
     /// <summary>Scrub's counters, reported by ugloo_status.</summary>
     public Scrub.ScrubProgress Scrub { get; } = new();
+
+    /// <summary>Repair's counters, reported by ugloo_status.</summary>
+    public Ugloo.Node.Repair.RepairProgress Repair { get; } = new();
 
     public static NodeRuntime Create(NodeOptions options, ILoggerFactory loggerFactory)
     {
@@ -88,7 +91,7 @@ internal sealed class NodeRuntime : IDisposable
         NodeIdentity identity = NodeIdentity.LoadOrCreate(first);
         Socket? listener = null;
         SwarmCredentials? credentials = null;
-        Repair.SegmentRecords? segments = null;
+        Ugloo.Node.Repair.SegmentRecords? segments = null;
         try
         {
             long? capacity = options.Capacity is null ? null : ByteSize.Parse(options.Capacity);
@@ -134,7 +137,7 @@ internal sealed class NodeRuntime : IDisposable
             }
 
             var members = new MemberTable(identity.NodeId, advertise, offered, store.FreeBytes, options.Site, DateTimeOffset.UtcNow);
-            segments = Repair.SegmentRecords.Open(first);
+            segments = Ugloo.Node.Repair.SegmentRecords.Open(first);
             return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members, segments);
         }
         catch

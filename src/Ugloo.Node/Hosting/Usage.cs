@@ -33,6 +33,10 @@ internal static class Usage
           --down-after DUR         silence after which a member is marked down (default 15s)
           --scrub-interval DUR     pause between full re-hash passes of what the node holds (default 168h)
           --scrub-rate SIZE        bytes per second scrub may read (default 50M)
+          --repair-interval DUR    pause between checks of the segments this node repairs (default 1m)
+          --lost-after DUR         silence after which a member's fragments are rebuilt elsewhere
+                                   (default 10m; must exceed --down-after)
+          --repair-rate SIZE       bytes per second repair may fetch and store (default 50M)
           --config FILE            JSON file with a "Node" section holding the same settings
           --help, -h               this text
           --version                the version

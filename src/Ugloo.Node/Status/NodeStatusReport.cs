@@ -19,6 +19,7 @@ internal static class NodeStatusReport
         };
         figures["segments"] = runtime.Segments.Count;
         runtime.Scrub.Report(figures);
+        runtime.Repair.Report(figures);
         return figures;
     }
 }

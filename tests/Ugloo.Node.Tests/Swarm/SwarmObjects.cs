@@ -38,12 +38,12 @@ internal static class SwarmObjects
     }
 
     /// <summary>Which of the manifest's fragments (by segment and index) the live nodes hold, counted per segment.</summary>
-    public static async Task<int[]> CountHeldPerSegmentAsync(LocalCluster cluster, ObjectManifest manifest, CancellationToken ct)
+    public static async Task<int[]> CountHeldPerSegmentAsync(LocalCluster cluster, ObjectManifest manifest, CancellationToken ct, NodeProcess? only = null)
     {
         var held = new HashSet<FragmentId>();
         using SwarmCredentials credentials = SwarmCredentials.ForClient(cluster.ClusterKey);
         FragmentId[] all = [.. Enumerable.Range(0, manifest.SegmentCount).SelectMany(s => manifest.GetFragmentIds(s).ToArray())];
-        foreach (NodeProcess node in cluster.Nodes.Where(n => !n.HasExited))
+        foreach (NodeProcess node in cluster.Nodes.Where(n => !n.HasExited && (only is null || n == only)))
         {
             await using PeerClient peer = await node.ConnectAsync(credentials, ct);
             held.UnionWith(await peer.HaveAsync(all, ct));
