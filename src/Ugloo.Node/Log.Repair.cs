@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8406, Level = LogLevel.Debug, Message = "Repair: {Address} did not answer: {Reason}")]
     public static partial void RepairPeerFailed(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 8407, Level = LogLevel.Information, Message = "Moved fragment {FragmentId} of segment {SegmentKey} to its home {Target} ({How}) and deleted the local copy")]
+    public static partial void FragmentMoved(ILogger logger, Engine.Objects.FragmentId fragmentId, string segmentKey, string target, string how);
 }

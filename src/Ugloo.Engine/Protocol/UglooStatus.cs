@@ -7,7 +7,8 @@ namespace Ugloo.Engine.Protocol;
 /// ugloo_status: a node's health figures (what it holds, scrub and repair counters), asked by a member or
 /// a client of the cluster and answered under the same rid.
 /// <code>
-/// query:  d 1:q i1e 3:rid i&lt;rid&gt;e e
+/// query:  d [5:drain i0e|i1e] 1:q i1e 3:rid i&lt;rid&gt;e e
+///         "drain" (authenticated members and clients only) first starts (1) or stops (0) draining the node
 /// answer: d 3:rid i&lt;rid&gt;e 5:stats d &lt;name&gt; i&lt;value&gt;e ... e e
 /// </code>
 /// The figures are a flat dictionary of named integers (docs/PROTOCOL.md lists the names), so a newer node
@@ -18,8 +19,9 @@ internal sealed class UglooStatus : IExtensionMessage<UglooStatus>
     /// <summary>Bounds what one answer can make us keep.</summary>
     public const int MaxFigures = 256;
 
-    public UglooStatus(long requestId, bool isQuery, IReadOnlyDictionary<string, long>? figures = null)
+    public UglooStatus(long requestId, bool isQuery, IReadOnlyDictionary<string, long>? figures = null, bool? drain = null)
     {
+        Drain = drain;
         RequestId = requestId;
         IsQuery = isQuery;
         Figures = figures ?? new Dictionary<string, long>();
@@ -33,6 +35,9 @@ internal sealed class UglooStatus : IExtensionMessage<UglooStatus>
 
     public IReadOnlyDictionary<string, long> Figures { get; }
 
+    /// <summary>In a query: start (true) or stop (false) draining the node before answering; null leaves it.</summary>
+    public bool? Drain { get; }
+
     public ReadOnlyMemory<byte> Data => default;
 
     public BDictionary ToHeader()
@@ -42,6 +47,10 @@ internal sealed class UglooStatus : IExtensionMessage<UglooStatus>
         if (IsQuery)
         {
             d.Set("q", 1);
+            if (Drain is bool drain)
+            {
+                d.Set("drain", drain ? 1 : 0);
+            }
         }
         else
         {
@@ -64,7 +73,8 @@ internal sealed class UglooStatus : IExtensionMessage<UglooStatus>
         bool query = ExtensionCodec.OptionalInteger(header, "q", 0, 0, 1) == 1;
         if (query)
         {
-            return new UglooStatus(rid, isQuery: true);
+            bool? drain = header.TryGetValue("drain", out _) ? ExtensionCodec.RequireInteger(header, "drain", 0, 1) == 1 : null;
+            return new UglooStatus(rid, isQuery: true, drain: drain);
         }
 
         BDictionary stats = header.GetDictionary("stats") ?? throw new PeerProtocolException("ugloo_status answer without a \"stats\" dictionary.");

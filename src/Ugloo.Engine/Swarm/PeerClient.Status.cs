@@ -6,7 +6,13 @@ internal sealed partial class PeerClient
 {
     /// <summary>Asks the node for its health figures (ugloo_status; names in docs/PROTOCOL.md).</summary>
     /// <exception cref="PeerUnavailableException">The connection broke.</exception>
-    public async Task<IReadOnlyDictionary<string, long>> StatusAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, long>> StatusAsync(CancellationToken cancellationToken) => StatusAsync(drain: null, cancellationToken);
+
+    /// <summary>
+    /// Starts (<paramref name="drain"/> true) or stops (false) draining the node, then returns its figures
+    /// (the node answers only members and clients holding the cluster key).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> StatusAsync(bool? drain, CancellationToken cancellationToken)
     {
         if (!_connection.Supports(ExtensionNames.Status))
         {
@@ -17,7 +23,7 @@ internal sealed partial class PeerClient
         long rid = Register(pending);
         try
         {
-            await SendAsync(new UglooStatus(rid, isQuery: true), cancellationToken).ConfigureAwait(false);
+            await SendAsync(new UglooStatus(rid, isQuery: true, drain: drain), cancellationToken).ConfigureAwait(false);
             await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             return pending.Figures ?? new Dictionary<string, long>();
         }

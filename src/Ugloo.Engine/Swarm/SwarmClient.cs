@@ -93,7 +93,9 @@ public sealed partial class SwarmClient : IAsyncDisposable
                     var id = new MemberId(member.NodeId);
                     if (id == from)
                     {
-                        _members[id] = new SwarmMember(id, member.Address, member.Site, member.CapacityBytes, member.FreeBytes, NodeState.Up, now);
+                        // A draining node takes no new fragments and is no placement home any more.
+                        long capacity = member.State == Membership.MemberStates.Draining ? 0 : member.CapacityBytes;
+                        _members[id] = new SwarmMember(id, member.Address, member.Site, capacity, member.FreeBytes, NodeState.Up, now);
                     }
                     else if (!_members.ContainsKey(id))
                     {

@@ -80,6 +80,32 @@ internal sealed class NodeRuntime : IDisposable
     /// <summary>Repair's counters, reported by ugloo_status.</summary>
     public Ugloo.Node.Repair.RepairProgress Repair { get; } = new();
 
+    /// <summary>True while the node empties itself before it leaves (kept across restarts by a marker file).</summary>
+    public bool IsDraining => Members.Self.State == MemberStates.Draining;
+
+    /// <summary>
+    /// Starts or stops draining: a draining node offers no capacity, so placement sends it nothing new and its
+    /// fragments' homes are elsewhere; rebalancing then moves them off. The marker file in the first data
+    /// directory keeps the state across restarts.
+    /// </summary>
+    public void SetDraining(bool draining)
+    {
+        string marker = Path.Combine(Path.GetFullPath(Options.DataDirectories[0]), DrainingMarker);
+        if (draining)
+        {
+            File.WriteAllText(marker, "draining\n");
+        }
+        else
+        {
+            File.Delete(marker);
+        }
+
+        Members.SetSelfState(draining ? MemberStates.Draining : MemberStates.Up);
+    }
+
+    /// <summary>Name of the file whose presence in the first data directory means "draining".</summary>
+    public const string DrainingMarker = "draining";
+
     public static NodeRuntime Create(NodeOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -137,6 +163,11 @@ internal sealed class NodeRuntime : IDisposable
             }
 
             var members = new MemberTable(identity.NodeId, advertise, offered, store.FreeBytes, options.Site, DateTimeOffset.UtcNow);
+            if (File.Exists(Path.Combine(first, DrainingMarker)))
+            {
+                members.SetSelfState(MemberStates.Draining);
+            }
+
             segments = Ugloo.Node.Repair.SegmentRecords.Open(first);
             return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members, segments);
         }

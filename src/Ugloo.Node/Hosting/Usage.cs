@@ -12,6 +12,7 @@ internal static class Usage
 
     public const string Text = """
         Usage: ugloo-node --data DIR [--data DIR ...] [options]
+               ugloo-node drain --node HOST:PORT --cluster-key FILE [--wait] [--cancel]
 
         Runs an Ugloo storage node: keeps fragments on its data directories and serves them to the
         cluster over DeepTorrent (BitTorrent peer wire + extension protocol). See docs/NODE.md.

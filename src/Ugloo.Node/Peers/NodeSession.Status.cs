@@ -3,7 +3,10 @@ using Ugloo.Node.Status;
 
 namespace Ugloo.Node.Peers;
 
-/// <summary>ugloo_status: the node's health figures, for members and clients of the cluster only.</summary>
+/// <summary>
+/// ugloo_status: the node's health figures, for members and clients of the cluster only; a query may first
+/// start or stop draining the node (<c>ugloo-node drain</c>).
+/// </summary>
 internal sealed partial class NodeSession
 {
     private async ValueTask OnStatusAsync(PeerConnection connection, UglooStatus status, CancellationToken cancellationToken)
@@ -12,6 +15,11 @@ internal sealed partial class NodeSession
         if (!status.IsQuery || !connection.IsAuthenticated)
         {
             return;
+        }
+
+        if (status.Drain is bool drain)
+        {
+            _runtime.SetDraining(drain);
         }
 
         await ReplyAsync(connection, new UglooStatus(status.RequestId, isQuery: false, NodeStatusReport.Build(_runtime)), cancellationToken).ConfigureAwait(false);

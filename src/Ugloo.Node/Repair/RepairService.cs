@@ -25,6 +25,8 @@ internal sealed class RepairService : BackgroundService
     private readonly NodeRuntime _runtime;
     private readonly ILogger<RepairService> _logger;
     private readonly IHostApplicationLifetime _lifetime;
+    private string _homesFingerprint = "";
+    private long _homesSince;
 
     public RepairService(NodeRuntime runtime, ILogger<RepairService> logger, IHostApplicationLifetime lifetime)
     {
@@ -49,9 +51,10 @@ internal sealed class RepairService : BackgroundService
             // missing that other members hold.
             await Task.Delay(options.IntervalValue + _runtime.Options.DownAfterValue, stoppingToken).ConfigureAwait(false);
             var rebuilder = new SegmentRebuilder(_runtime, pool, throttle, _logger);
+            var rebalancer = new Rebalancer(_runtime, pool, throttle, _logger);
             while (true)
             {
-                await RoundAsync(rebuilder, pool, stoppingToken).ConfigureAwait(false);
+                await RoundAsync(rebuilder, rebalancer, pool, stoppingToken).ConfigureAwait(false);
                 await Task.Delay(options.IntervalValue, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -71,7 +74,7 @@ internal sealed class RepairService : BackgroundService
         }
     }
 
-    private async Task RoundAsync(SegmentRebuilder rebuilder, PeerPool pool, CancellationToken cancellationToken)
+    private async Task RoundAsync(SegmentRebuilder rebuilder, Rebalancer rebalancer, PeerPool pool, CancellationToken cancellationToken)
     {
         ClusterView view = ClusterView.Capture(_runtime.Members, _runtime.Options.Repair.LostAfterValue, DateTimeOffset.UtcNow);
         SegmentDescriptor[] held = [.. _runtime.Segments.GetAll().Where(s => s.FragmentIds.Any(_runtime.Store.Contains))];
@@ -79,10 +82,12 @@ internal sealed class RepairService : BackgroundService
 
         var states = new Dictionary<SegmentState, int>();
         var queue = new List<SegmentPlan>();
+        var plans = new List<SegmentPlan>(held.Length);
         int responsible = 0;
         foreach (SegmentDescriptor segment in held)
         {
             SegmentPlan plan = SegmentPlan.Create(segment, view, holders);
+            plans.Add(plan);
             if (!plan.Responsible)
             {
                 continue;
@@ -118,7 +123,31 @@ internal sealed class RepairService : BackgroundService
             _runtime.Repair.Dequeued();
         }
 
+        if (IsSettled(view))
+        {
+            await rebalancer.RunAsync(plans, view, holders, cancellationToken).ConfigureAwait(false);
+        }
+
         _runtime.Repair.RoundFinished(DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// True when the placement homes have not changed for at least the down grace. Moving fragments deletes
+    /// copies, so it waits until every member has had time to see the same membership: two nodes that
+    /// disagreed about a home could otherwise each delete their copy trusting the other's.
+    /// </summary>
+    private bool IsSettled(ClusterView view)
+    {
+        string fingerprint = string.Join(';', view.HomeMembers.OrderBy(m => m.Id).Select(m => $"{m.Id}/{m.CapacityBytes > 0}/{view.IsReachable(m.Id)}"));
+        long now = Environment.TickCount64;
+        if (fingerprint != _homesFingerprint)
+        {
+            _homesFingerprint = fingerprint;
+            _homesSince = now;
+            return false;
+        }
+
+        return TimeSpan.FromMilliseconds(now - _homesSince) >= _runtime.Options.DownAfterValue;
     }
 
     /// <summary>Who holds each of the segments' fragments: this node from its store, the others by ugloo_have.</summary>

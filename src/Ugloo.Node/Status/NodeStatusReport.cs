@@ -16,6 +16,7 @@ internal static class NodeStatusReport
             ["free"] = store.FreeBytes,
             ["capacity"] = runtime.CapacityBytes,
             ["quarantined"] = store.QuarantinedCount,
+            ["draining"] = runtime.IsDraining ? 1 : 0,
         };
         figures["segments"] = runtime.Segments.Count;
         runtime.Scrub.Report(figures);

@@ -35,14 +35,14 @@ public sealed class RepairTests
     public async Task A_node_lost_for_good_is_rebuilt_around_and_the_object_survives_another_loss()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
-        await using LocalCluster cluster = await LocalCluster.StartAsync(7, ct, _ => s_fastRepair);
+        await using LocalCluster cluster = await LocalCluster.StartAsync(7, ct, _ => SwarmObjects.FastRepair);
         await using SwarmClient client = await cluster.ConnectAsync(7, ct, requiredNodeLosses: 2);
         byte[] content = SwarmObjects.RandomBytes(3 << 20, seed: 12);
         (ObjectManifest manifest, ObjectKey key) = await SwarmObjects.WriteAsync(client, content, s_rs42, ct);
 
         int lost = (await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, ct, cluster.Nodes[2])).Sum();
         await cluster.Nodes[2].KillAsync();
-        await WaitUntilFullyRedundantAsync(cluster, manifest, ct);
+        await SwarmObjects.WaitUntilFullyRedundantAsync(cluster, manifest, ct);
 
         long rebuilt = 0;
         foreach (NodeProcess node in cluster.Nodes.Where(n => !n.HasExited))
@@ -63,12 +63,13 @@ public sealed class RepairTests
     public async Task Fragment_files_deleted_on_a_node_are_rebuilt()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
-        await using LocalCluster cluster = await LocalCluster.StartAsync(6, ct, _ => [.. s_fastRepair, "--scrub-interval", "1s"]);
+        await using LocalCluster cluster = await LocalCluster.StartAsync(6, ct, _ => [.. SwarmObjects.FastRepair, "--scrub-interval", "1s"]);
         await using SwarmClient client = await cluster.ConnectAsync(6, ct, requiredNodeLosses: 2);
         byte[] content = SwarmObjects.RandomBytes(2 << 20, seed: 13);
         (ObjectManifest manifest, ObjectKey key) = await SwarmObjects.WriteAsync(client, content, s_rs42, ct);
 
         NodeProcess victim = cluster.Nodes[3];
+        long passes = (await SwarmObjects.StatusAsync(cluster, victim, ct))["scrub_passes"];
         int deleted = 0;
         foreach (string disk in victim.DataDirectories)
         {
@@ -85,51 +86,18 @@ public sealed class RepairTests
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             deadline.CancelAfter(TimeSpan.FromMinutes(1));
-            while ((await SwarmObjects.StatusAsync(cluster, victim, deadline.Token))["scrub_passes"] < 2)
+            while ((await SwarmObjects.StatusAsync(cluster, victim, deadline.Token))["scrub_passes"] < passes + 2)
             {
                 await Task.Delay(200, deadline.Token);
             }
         }
-        await WaitUntilFullyRedundantAsync(cluster, manifest, ct);
+        await SwarmObjects.WaitUntilFullyRedundantAsync(cluster, manifest, ct);
 
         // Two nodes down, and every segment still has k fragments.
         await cluster.Nodes[0].KillAsync();
         await cluster.Nodes[1].KillAsync();
-        await using SwarmClient reader = await ReconnectAsync(cluster, ct);
+        await using SwarmClient reader = await SwarmObjects.ReconnectAsync(cluster, ct);
         Assert.Equal(content, await SwarmObjects.ReadAsync(reader, manifest, key, ct));
     }
 
-    private static readonly string[] s_fastRepair = ["--repair-interval", "500ms", "--lost-after", "4s"];
-
-    /// <summary>Polls until every segment has all n fragments on live nodes (no timing assertion: the test's own timeout bounds it).</summary>
-    private static async Task WaitUntilFullyRedundantAsync(LocalCluster cluster, ObjectManifest manifest, CancellationToken ct)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromMinutes(2));
-        int[] counts = [];
-        try
-        {
-            while (true)
-            {
-                counts = await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, deadline.Token);
-                if (counts.All(c => c == manifest.TotalFragments))
-                {
-                    return;
-                }
-
-                await Task.Delay(250, deadline.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            Assert.Fail($"segments never became fully redundant: fragments per segment {string.Join(",", counts)}\n{string.Join("\n---\n", cluster.Nodes.Select(n => n.Output[^Math.Min(4000, n.Output.Length)..]))}");
-        }
-    }
-
-    private static async Task<SwarmClient> ReconnectAsync(LocalCluster cluster, CancellationToken ct)
-    {
-        NodeProcess seed = cluster.Nodes.First(n => !n.HasExited);
-        var options = new SwarmClientOptions { Seeds = [seed.Address], ClusterKey = cluster.ClusterKey };
-        return await SwarmClient.ConnectAsync(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct);
-    }
 }

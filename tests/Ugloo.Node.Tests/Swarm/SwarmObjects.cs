@@ -51,4 +51,40 @@ internal static class SwarmObjects
 
         return [.. Enumerable.Range(0, manifest.SegmentCount).Select(s => manifest.GetFragmentIds(s).ToArray().Count(held.Contains))];
     }
+
+    /// <summary>Repair and rebalancing at test speed: a check every half second, a member lost after 4 s of silence.</summary>
+    public static string[] FastRepair { get; } = ["--repair-interval", "500ms", "--lost-after", "4s"];
+
+    /// <summary>Polls until every segment has all n fragments on live nodes (no timing assertion: the test's own timeout bounds it).</summary>
+    public static async Task WaitUntilFullyRedundantAsync(LocalCluster cluster, ObjectManifest manifest, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(2));
+        int[] counts = [];
+        try
+        {
+            while (true)
+            {
+                counts = await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, deadline.Token);
+                if (counts.All(c => c == manifest.TotalFragments))
+                {
+                    return;
+                }
+
+                await Task.Delay(250, deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Assert.Fail($"segments never became fully redundant: fragments per segment {string.Join(",", counts)}\n{string.Join("\n---\n", cluster.Nodes.Select(n => n.Output[^Math.Min(4000, n.Output.Length)..]))}");
+        }
+    }
+
+    /// <summary>A fresh client seeded by the first live node.</summary>
+    public static async Task<SwarmClient> ReconnectAsync(LocalCluster cluster, CancellationToken ct)
+    {
+        NodeProcess seed = cluster.Nodes.First(n => !n.HasExited);
+        var options = new SwarmClientOptions { Seeds = [seed.Address], ClusterKey = cluster.ClusterKey };
+        return await SwarmClient.ConnectAsync(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct);
+    }
 }
