@@ -128,6 +128,7 @@ internal sealed class VolumeStatus
                 WriteNumberOrNull(json, "capacity_bytes", node.Member?.CapacityBytes);
                 WriteNumberOrNull(json, "free_bytes", node.Member?.FreeBytes);
                 WriteNumberOrNull(json, "pid", node.Pid);
+                WriteFigures(json, node.Member?.Figures);
                 json.WriteEndObject();
             }
 
@@ -169,6 +170,11 @@ internal sealed class VolumeStatus
             string detail = node.Member is SwarmMember m
                 ? $"id {m.Id.ToString()[..12]}  site {m.Site}  free {ByteSize.Format(m.FreeBytes)} of {ByteSize.Format(m.CapacityBytes)}"
                 : "never answered this client";
+            if (node.Member?.Figures is { } f)
+            {
+                detail += $"  holds {f.GetValueOrDefault("fragments")} fragments, scrub found {f.GetValueOrDefault("scrub_errors")} bad, repair queue {f.GetValueOrDefault("repair_queue")}";
+            }
+
             o.AppendLine(c, $"  {index,-3} {node.Address,-21} {state}  {detail}");
         }
 
@@ -204,6 +210,24 @@ internal sealed class VolumeStatus
         }
 
         return o.ToString();
+    }
+
+    /// <summary>The node's own figures (ugloo_status, docs/PROTOCOL.md) under "health", or null when it did not answer.</summary>
+    private static void WriteFigures(Utf8JsonWriter json, IReadOnlyDictionary<string, long>? figures)
+    {
+        if (figures is null)
+        {
+            json.WriteNull("health");
+            return;
+        }
+
+        json.WriteStartObject("health");
+        foreach ((string name, long value) in figures.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            json.WriteNumber(name, value);
+        }
+
+        json.WriteEndObject();
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
