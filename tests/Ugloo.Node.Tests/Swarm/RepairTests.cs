@@ -42,7 +42,9 @@ public sealed class RepairTests
 
         int lost = (await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, ct, cluster.Nodes[2])).Sum();
         await cluster.Nodes[2].KillAsync();
+        long killed = System.Diagnostics.Stopwatch.GetTimestamp();
         await SwarmObjects.WaitUntilFullyRedundantAsync(cluster, manifest, ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"full redundancy {System.Diagnostics.Stopwatch.GetElapsedTime(killed).TotalSeconds:0.0} s after the kill (lost-after 4 s, down-after 3 s); {lost} fragments rebuilt");
 
         long rebuilt = 0;
         foreach (NodeProcess node in cluster.Nodes.Where(n => !n.HasExited))
