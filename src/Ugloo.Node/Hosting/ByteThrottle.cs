@@ -29,7 +29,7 @@ internal sealed class ByteThrottle
             long now = Stopwatch.GetTimestamp();
             _paidUntil = Math.Max(_paidUntil, now - Stopwatch.Frequency);
 
-            // Fragment sizes are at most 64 MiB and the frequency about 1e9: the product fits in a long.
+            // In double: bytes times the timestamp frequency (about 1e9) can overflow a long for large batches.
             _paidUntil += (long)((double)bytes * Stopwatch.Frequency / _bytesPerSecond);
             wait = _paidUntil - now;
         }

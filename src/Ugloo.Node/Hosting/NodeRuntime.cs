@@ -18,6 +18,9 @@ namespace Ugloo.Node.Hosting;
 /// </summary>
 internal sealed class NodeRuntime : IDisposable
 {
+    /// <summary>Name of the file whose presence in the first data directory means "draining".</summary>
+    public const string DrainingMarker = "draining";
+
     private NodeRuntime(
         NodeOptions options,
         NodeIdentity identity,
@@ -102,9 +105,6 @@ internal sealed class NodeRuntime : IDisposable
 
         Members.SetSelfState(draining ? MemberStates.Draining : MemberStates.Up);
     }
-
-    /// <summary>Name of the file whose presence in the first data directory means "draining".</summary>
-    public const string DrainingMarker = "draining";
 
     public static NodeRuntime Create(NodeOptions options, ILoggerFactory loggerFactory)
     {

@@ -65,6 +65,11 @@ internal sealed class SegmentRecords : IDisposable
             command.ExecuteNonQuery();
             return new SegmentRecords(connection);
         }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new IOException($"cannot open the segment records {file}: {e.Message}", e);
+        }
         catch
         {
             connection.Dispose();
