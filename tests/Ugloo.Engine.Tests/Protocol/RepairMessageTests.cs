@@ -81,5 +81,17 @@ public sealed class RepairMessageTests
         Assert.False(decoded.IsQuery);
         Assert.Equal(figures, decoded.Figures);
         Assert.Throws<PeerProtocolException>(() => ExtensionCodec.Decode<UglooStatus>(Encoding.Latin1.GetBytes("d3:ridi4e5:statsd1:a1:xee")));
+        Assert.Throws<PeerProtocolException>(() => ExtensionCodec.Decode<UglooStatus>(Encoding.Latin1.GetBytes("d3:ridi4ee")));
+    }
+
+    [Fact]
+    public void A_status_query_may_start_or_stop_draining()
+    {
+        byte[] start = Encode(new UglooStatus(4, isQuery: true, drain: true));
+        Assert.Equal("d5:draini1e1:qi1e3:ridi4ee", Latin1(start));
+        Assert.True(ExtensionCodec.Decode<UglooStatus>(start).Drain);
+        Assert.False(ExtensionCodec.Decode<UglooStatus>(Encode(new UglooStatus(4, isQuery: true, drain: false))).Drain);
+        Assert.Null(ExtensionCodec.Decode<UglooStatus>(Encode(new UglooStatus(4, isQuery: true))).Drain);
+        Assert.Throws<PeerProtocolException>(() => ExtensionCodec.Decode<UglooStatus>(Encoding.Latin1.GetBytes("d5:draini2e1:qi1e3:ridi4ee")));
     }
 }
