@@ -38,6 +38,12 @@ internal sealed class SegmentRebuilder
         SegmentDescriptor segment = plan.Segment;
         int k = segment.DataFragments;
         int length = checked((int)segment.FragmentLength);
+        int[] wanted = await StillMissingAsync(plan, view, holders, cancellationToken).ConfigureAwait(false);
+        if (wanted.Length == 0)
+        {
+            return 0;
+        }
+
         (int[] indices, ReadOnlyMemory<byte>[] fragments) = await GatherAsync(segment, view, holders, cancellationToken).ConfigureAwait(false);
         if (indices.Length < k)
         {
@@ -46,7 +52,6 @@ internal sealed class SegmentRebuilder
             return 0;
         }
 
-        int[] wanted = plan.Missing;
         var rebuilt = new Memory<byte>[wanted.Length];
         for (int i = 0; i < rebuilt.Length; i++)
         {
@@ -81,6 +86,40 @@ internal sealed class SegmentRebuilder
         }
 
         return stored;
+    }
+
+    /// <summary>
+    /// The plan's missing indices that are still missing now: asked again of every reachable member, because
+    /// the check's answers may be minutes old and another node (one that briefly saw a different membership)
+    /// may have rebuilt some meanwhile. Narrows duplicate rebuilds to ones that truly run at the same time.
+    /// </summary>
+    private async Task<int[]> StillMissingAsync(SegmentPlan plan, ClusterView view, Dictionary<FragmentId, HashSet<MemberId>> holders, CancellationToken cancellationToken)
+    {
+        FragmentId[] ids = [.. plan.Missing.Select(i => plan.Segment.FragmentIds[i]).Distinct()];
+        foreach (NodeInfo node in view.Others)
+        {
+            try
+            {
+                PeerClient peer = await _pool.GetAsync(node.Address, cancellationToken).ConfigureAwait(false);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(s_requestTimeout);
+                foreach (FragmentId id in await peer.HaveAsync(ids, deadline.Token).ConfigureAwait(false))
+                {
+                    if (!holders.TryGetValue(id, out HashSet<MemberId>? of))
+                    {
+                        holders[id] = of = [];
+                    }
+
+                    of.Add(node.Id);
+                }
+            }
+            catch (Exception e) when (e is PeerUnavailableException or PeerRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                Log.RepairPeerFailed(_logger, node.Address, e.Message);
+            }
+        }
+
+        return [.. plan.Missing.Where(i => !(holders.TryGetValue(plan.Segment.FragmentIds[i], out HashSet<MemberId>? of) && of.Any(view.IsReachable)))];
     }
 
     /// <summary>k fragments verified against their ids, local ones first (no network), then from their holders.</summary>

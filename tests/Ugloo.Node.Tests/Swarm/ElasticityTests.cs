@@ -33,7 +33,7 @@ public sealed class ElasticityTests
                 Assert.Equal(content, await SwarmObjects.ReadAsync(client, manifest, key, deadline.Token));
 
                 onNew = (await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, deadline.Token, joined)).Sum();
-                total = await CountCopiesAsync(cluster, manifest, deadline.Token);
+                total = await SwarmObjects.CountCopiesAsync(cluster, manifest, deadline.Token);
                 if (onNew > 0 && total == manifest.SegmentCount * manifest.TotalFragments)
                 {
                     break;
@@ -89,15 +89,39 @@ public sealed class ElasticityTests
         Assert.Equal(content, await SwarmObjects.ReadAsync(reader, manifest, key, ct));
     }
 
-    private static async Task<int> CountCopiesAsync(LocalCluster cluster, ObjectManifest manifest, CancellationToken ct)
+    [Fact]
+    public async Task A_lost_node_that_comes_back_leaves_one_copy_of_every_fragment()
     {
-        int copies = 0;
-        foreach (NodeProcess node in cluster.Nodes.Where(n => !n.HasExited))
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using LocalCluster cluster = await LocalCluster.StartAsync(7, ct, _ => SwarmObjects.FastRepair);
+        await using SwarmClient client = await cluster.ConnectAsync(7, ct, requiredNodeLosses: 2);
+        byte[] content = SwarmObjects.RandomBytes(2 << 20, seed: 23);
+        (ObjectManifest manifest, ObjectKey key) = await SwarmObjects.WriteAsync(client, content, s_rs42, ct);
+        await cluster.Nodes[4].KillAsync();
+        await SwarmObjects.WaitUntilFullyRedundantAsync(cluster, manifest, ct);
+
+        // Back with its old fragments, which repair already rebuilt elsewhere: the extra copies go away.
+        await cluster.Nodes[4].RestartAsync(ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(2));
+        int total = 0;
+        try
         {
-            copies += (await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, ct, node)).Sum();
+            while ((total = await SwarmObjects.CountCopiesAsync(cluster, manifest, deadline.Token)) != manifest.SegmentCount * manifest.TotalFragments)
+            {
+                await Task.Delay(250, deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Assert.Fail($"{total} copies of {manifest.SegmentCount * manifest.TotalFragments} fragments never settled");
         }
 
-        return copies;
+        Assert.All(await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, ct), c => Assert.Equal(manifest.TotalFragments, c));
+        await cluster.Nodes[0].KillAsync();
+        await cluster.Nodes[1].KillAsync();
+        await using SwarmClient reader = await SwarmObjects.ReconnectAsync(cluster, ct);
+        Assert.Equal(content, await SwarmObjects.ReadAsync(reader, manifest, key, ct));
     }
 
     private static async Task<(int Exit, string Output)> RunDrainAsync(LocalCluster cluster, NodeProcess node, CancellationToken ct)

@@ -87,4 +87,16 @@ internal static class SwarmObjects
         var options = new SwarmClientOptions { Seeds = [seed.Address], ClusterKey = cluster.ClusterKey };
         return await SwarmClient.ConnectAsync(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct);
     }
+
+    /// <summary>Copies of the manifest's fragments on all live nodes together (a fragment on two nodes counts twice).</summary>
+    public static async Task<int> CountCopiesAsync(LocalCluster cluster, ObjectManifest manifest, CancellationToken ct)
+    {
+        int copies = 0;
+        foreach (NodeProcess node in cluster.Nodes.Where(n => !n.HasExited))
+        {
+            copies += (await SwarmObjects.CountHeldPerSegmentAsync(cluster, manifest, ct, node)).Sum();
+        }
+
+        return copies;
+    }
 }
