@@ -16,4 +16,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9502, Level = LogLevel.Error, Message = "Reading node {Node} from the swarm failed: {Reason}")]
     public static partial void SwarmReadFailed(ILogger logger, ulong node, string reason);
+
+    [LoggerMessage(EventId = 9503, Level = LogLevel.Warning, Message = "Uploading {Path} from the write-back journal failed (attempt {Attempt}); it stays queued and is retried in {Delay}: {Reason}")]
+    public static partial void JournalUploadFailed(ILogger logger, string path, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(EventId = 9504, Level = LogLevel.Error, Message = "The write-back journal lists {Path} but its staged copy {Staging} is gone; the entry is dropped")]
+    public static partial void JournalStagingMissing(ILogger logger, string path, string staging);
+
+    [LoggerMessage(EventId = 9505, Level = LogLevel.Information, Message = "Replaying {Count} closed files ({Bytes} bytes) from the write-back journal")]
+    public static partial void JournalReplay(ILogger logger, int count, long bytes);
 }

@@ -10,10 +10,14 @@ namespace Ugloo.Engine.Catalog;
 /// directories table, which is not versioned: rmdir removes it. Several processes (the daemon and CLI
 /// commands) may open one catalog at once; WAL and a busy timeout let them take turns.
 /// </summary>
-public sealed class VolumeCatalog : IDisposable
+public sealed partial class VolumeCatalog : IDisposable
 {
     // Schema 2 adds the directories table (explicit, possibly empty directories made by mkdir on the mount).
-    private const int SchemaVersion = 2;
+    // Schema 3 adds per-version kind (file or symlink), link target, mode, owner and mtime, the same
+    // attributes for explicit directories, and the write-back journal (pending).
+    private const int SchemaVersion = 3;
+
+    private const string VersionColumns = "v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns";
 
     private readonly SqliteConnection _connection;
 
@@ -39,21 +43,43 @@ public sealed class VolumeCatalog : IDisposable
     }
 
     /// <summary>Adds a new version of <paramref name="path"/> and returns its id.</summary>
-    public long AddVersion(string path, long size, byte[] manifest, byte[] wrappedKey, DateTimeOffset created)
+    public long AddVersion(string path, long size, byte[] manifest, byte[] wrappedKey, DateTimeOffset created, CatalogAttributes? attributes = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(wrappedKey);
-        return Insert(CatalogPath.Normalize(path), size, manifest, wrappedKey, created);
+        return Insert(CatalogPath.Normalize(path), size, manifest, wrappedKey, created, null, attributes);
+    }
+
+    /// <summary>Adds a symbolic link to <paramref name="target"/> as the newest version of <paramref name="path"/>.</summary>
+    public long AddSymlink(string path, string target, DateTimeOffset created, CatalogAttributes? attributes = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        return Insert(CatalogPath.Normalize(path), System.Text.Encoding.UTF8.GetByteCount(target), [], [], created, target, attributes);
+    }
+
+    /// <summary>
+    /// Adds a copy of an existing version under <paramref name="path"/> (rename, restore): the same object, so
+    /// nothing is stored again (its key is wrapped for the object id, not the path).
+    /// </summary>
+    public long AddCopy(string path, CatalogVersion source, DateTimeOffset created, CatalogAttributes? attributes = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.IsTombstone)
+        {
+            throw new ArgumentException("A deleted version has nothing to copy.", nameof(source));
+        }
+
+        return Insert(CatalogPath.Normalize(path), source.Size, source.Manifest!, source.WrappedKey!, created, source.LinkTarget, attributes ?? source.Attributes);
     }
 
     /// <summary>Marks <paramref name="path"/> deleted from now on; older versions stay readable.</summary>
-    public long AddTombstone(string path, DateTimeOffset created) => Insert(CatalogPath.Normalize(path), 0, null, null, created);
+    public long AddTombstone(string path, DateTimeOffset created) => Insert(CatalogPath.Normalize(path), 0, null, null, created, null, null);
 
     /// <summary>The newest version, or null when the file never existed or its newest version is a tombstone.</summary>
     public CatalogVersion? GetLatest(string path)
     {
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, path, created_ms, size, manifest, wrapped_key FROM versions WHERE path = $path ORDER BY id DESC LIMIT 1";
+        command.CommandText = $"SELECT {VersionColumns} FROM versions v WHERE v.path = $path ORDER BY v.id DESC LIMIT 1";
         command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
         CatalogVersion? latest = ReadVersions(command).FirstOrDefault();
         return latest is { IsTombstone: false } ? latest : null;
@@ -63,19 +89,19 @@ public sealed class VolumeCatalog : IDisposable
     public IReadOnlyList<CatalogVersion> GetVersions(string path)
     {
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, path, created_ms, size, manifest, wrapped_key FROM versions WHERE path = $path ORDER BY id";
+        command.CommandText = $"SELECT {VersionColumns} FROM versions v WHERE v.path = $path ORDER BY v.id";
         command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
         return ReadVersions(command);
     }
 
-    /// <summary>Every live file's newest version, for status and listings.</summary>
+    /// <summary>Every live regular file's newest version (symbolic links have no object), for status and listings.</summary>
     public IReadOnlyList<CatalogVersion> GetAllLatest()
     {
         using SqliteCommand command = _connection.CreateCommand();
         command.CommandText =
-            "SELECT v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key FROM versions v " +
+            $"SELECT {VersionColumns} FROM versions v " +
             "JOIN (SELECT path, MAX(id) AS id FROM versions GROUP BY path) newest ON newest.id = v.id " +
-            "WHERE v.manifest IS NOT NULL ORDER BY v.path";
+            "WHERE v.manifest IS NOT NULL AND v.target IS NULL ORDER BY v.path";
         return ReadVersions(command);
     }
 
@@ -119,7 +145,7 @@ public sealed class VolumeCatalog : IDisposable
         }
 
         const string newest =
-            "SELECT v.path, v.size, v.manifest, v.wrapped_key FROM versions v " +
+            "SELECT v.path, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns FROM versions v " +
             "JOIN (SELECT path, MAX(id) AS id FROM versions WHERE path >= $lo AND path < $hi GROUP BY path) n ON n.id = v.id " +
             "WHERE v.manifest IS NOT NULL";
         using SqliteTransaction transaction = _connection.BeginTransaction();
@@ -129,10 +155,12 @@ public sealed class VolumeCatalog : IDisposable
         // SQLite's length() and substr() count characters of the stored text, so the old prefix is cut by
         // SQLite itself (a C# length counts UTF-16 units, which differ for names outside the BMP).
         command.CommandText =
-            "CREATE TEMP TABLE IF NOT EXISTS moving (path TEXT, size INTEGER, manifest BLOB, wrapped_key BLOB); DELETE FROM moving;" +
+            "DROP TABLE IF EXISTS temp.moving;" +
+            "CREATE TEMP TABLE moving (path TEXT, size INTEGER, manifest BLOB, wrapped_key BLOB, target TEXT, mode INTEGER, uid INTEGER, gid INTEGER, mtime_ns INTEGER);" +
             $"INSERT INTO moving {newest};" +
-            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) " +
-            "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key FROM moving ORDER BY path;" +
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns) " +
+            "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns FROM moving ORDER BY path;" +
+            "UPDATE pending SET path = $to || substr(path, length($from) + 1) WHERE path >= $lo AND path < $hi;" +
             "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) SELECT path, $created, 0, NULL, NULL FROM moving ORDER BY path;" +
             "UPDATE OR REPLACE directories SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
             "INSERT OR IGNORE INTO directories (path, created_ms) VALUES ($to, $created);" +
@@ -153,7 +181,7 @@ public sealed class VolumeCatalog : IDisposable
     /// When <paramref name="path"/> is a directory (the root, an explicit one, or one implied by a live file or
     /// an explicit directory below it), when it became one (the newest change under it); else null.
     /// </summary>
-    public DateTimeOffset? GetDirectory(string path)
+    public DateTimeOffset? GetDirectory(string path, DateTimeOffset? at = null)
     {
         string dir = CatalogPath.Normalize(path);
         if (dir == "/")
@@ -162,22 +190,24 @@ public sealed class VolumeCatalog : IDisposable
         }
 
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT created_ms FROM directories WHERE path = $path";
+        command.CommandText = "SELECT created_ms FROM directories WHERE path = $path AND created_ms <= $at";
         command.Parameters.AddWithValue("$path", dir);
+        command.Parameters.AddWithValue("$at", AtMilliseconds(at));
         if (command.ExecuteScalar() is long created)
         {
             return DateTimeOffset.FromUnixTimeMilliseconds(created);
         }
 
-        IReadOnlyList<CatalogEntry> children = List(dir);
+        IReadOnlyList<CatalogEntry> children = List(dir, at);
         return children.Count == 0 ? null : children.Max(c => c.Modified);
     }
 
     /// <summary>
     /// The immediate children of <paramref name="directory"/>: live files, directories implied by file paths
-    /// and explicit directories (and their ancestors).
+    /// and explicit directories (and their ancestors). With <paramref name="at"/>, the directory as it was then
+    /// (explicit directories count from when they were made; one removed since is not remembered).
     /// </summary>
-    public IReadOnlyList<CatalogEntry> List(string directory)
+    public IReadOnlyList<CatalogEntry> List(string directory, DateTimeOffset? at = null)
     {
         string dir = CatalogPath.Normalize(directory);
         string prefix = dir == "/" ? "/" : dir + "/";
@@ -185,11 +215,12 @@ public sealed class VolumeCatalog : IDisposable
 
         // Range scan on the path index: every path that starts with the prefix sorts in [prefix, prefix + U+FFFF).
         command.CommandText =
-            "SELECT v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, newest.n FROM versions v " +
-            "JOIN (SELECT path, MAX(id) AS id, COUNT(*) AS n FROM versions WHERE path >= $lo AND path < $hi GROUP BY path) newest " +
+            "SELECT v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, newest.n, v.target FROM versions v " +
+            "JOIN (SELECT path, MAX(id) AS id, COUNT(*) AS n FROM versions WHERE path >= $lo AND path < $hi AND created_ms <= $at GROUP BY path) newest " +
             "ON newest.id = v.id WHERE v.manifest IS NOT NULL ORDER BY v.path";
         command.Parameters.AddWithValue("$lo", prefix);
         command.Parameters.AddWithValue("$hi", prefix + "\uffff");
+        command.Parameters.AddWithValue("$at", AtMilliseconds(at));
         var entries = new SortedDictionary<string, CatalogEntry>(StringComparer.Ordinal);
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
@@ -200,7 +231,7 @@ public sealed class VolumeCatalog : IDisposable
             var modified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
             if (slash < 0)
             {
-                entries[rest] = new CatalogEntry(rest, path, false, reader.GetInt64(3), modified, reader.GetInt32(6));
+                entries[rest] = new CatalogEntry(rest, path, false, reader.GetInt64(3), modified, reader.GetInt32(6)) { IsSymlink = !reader.IsDBNull(7) };
             }
             else
             {
@@ -212,7 +243,8 @@ public sealed class VolumeCatalog : IDisposable
 
         reader.Close();
         using SqliteCommand explicitDirectories = _connection.CreateCommand();
-        explicitDirectories.CommandText = "SELECT path, created_ms FROM directories WHERE path >= $lo AND path < $hi";
+        explicitDirectories.CommandText = "SELECT path, created_ms FROM directories WHERE path >= $lo AND path < $hi AND created_ms <= $at";
+        explicitDirectories.Parameters.AddWithValue("$at", AtMilliseconds(at));
         explicitDirectories.Parameters.AddWithValue("$lo", prefix);
         explicitDirectories.Parameters.AddWithValue("$hi", prefix + "\uffff");
         using SqliteDataReader directories = explicitDirectories.ExecuteReader();
@@ -239,11 +271,20 @@ public sealed class VolumeCatalog : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
-    private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created)
+    private static long AtMilliseconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() ?? long.MaxValue;
+
+    private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created, string? target, CatalogAttributes? attributes, SqliteTransaction? transaction = null)
     {
         using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText =
-            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) VALUES ($path, $created, $size, $manifest, $key); SELECT last_insert_rowid();";
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns) " +
+            "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime); SELECT last_insert_rowid();";
+        command.Parameters.AddWithValue("$target", (object?)target ?? DBNull.Value);
+        command.Parameters.AddWithValue("$mode", attributes is { } a1 ? a1.Mode : DBNull.Value);
+        command.Parameters.AddWithValue("$uid", attributes is { } a2 ? a2.Uid : DBNull.Value);
+        command.Parameters.AddWithValue("$gid", attributes is { } a3 ? a3.Gid : DBNull.Value);
+        command.Parameters.AddWithValue("$mtime", attributes is { } a4 ? a4.ModifiedNs : DBNull.Value);
         command.Parameters.AddWithValue("$path", path);
         command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$size", size);
@@ -252,7 +293,7 @@ public sealed class VolumeCatalog : IDisposable
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private static List<CatalogVersion> ReadVersions(SqliteCommand command)
+    internal static List<CatalogVersion> ReadVersions(SqliteCommand command)
     {
         var versions = new List<CatalogVersion>();
         using SqliteDataReader reader = command.ExecuteReader();
@@ -266,7 +307,13 @@ public sealed class VolumeCatalog : IDisposable
                 reader.GetInt64(3),
                 tombstone,
                 tombstone ? null : (byte[])reader[4],
-                tombstone ? null : (byte[])reader[5]));
+                tombstone ? null : (byte[])reader[5])
+            {
+                LinkTarget = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Attributes = reader.IsDBNull(7)
+                    ? null
+                    : new CatalogAttributes((uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9), reader.GetInt64(10)),
+            });
         }
 
         return versions;
@@ -289,7 +336,7 @@ public sealed class VolumeCatalog : IDisposable
             return;
         }
 
-        // Each step takes the schema one version up; a v1 catalog keeps its versions table untouched.
+        // Each step takes the schema one version up; older catalogs keep their rows untouched.
         using SqliteTransaction transaction = _connection.BeginTransaction();
         using SqliteCommand create = _connection.CreateCommand();
         create.Transaction = transaction;
@@ -299,13 +346,38 @@ public sealed class VolumeCatalog : IDisposable
             "  path TEXT NOT NULL," +
             "  created_ms INTEGER NOT NULL," +
             "  size INTEGER NOT NULL," +
-            "  manifest BLOB," +        // public manifest; NULL for a tombstone
+            "  manifest BLOB," +        // public manifest; NULL for a tombstone, empty for a symlink
             "  wrapped_key BLOB);" +    // object key wrapped by the volume key
             "CREATE INDEX IF NOT EXISTS versions_path ON versions (path, id);" +
             "CREATE TABLE IF NOT EXISTS directories (" + // schema 2
             "  path TEXT PRIMARY KEY," +
-            "  created_ms INTEGER NOT NULL);" +
-            $"PRAGMA user_version = {SchemaVersion};";
+            "  created_ms INTEGER NOT NULL);";
+        create.ExecuteNonQuery();
+        if (version < 3)
+        {
+            create.CommandText =
+                "ALTER TABLE versions ADD COLUMN target TEXT;" +     // symlink target; NULL for a file
+                "ALTER TABLE versions ADD COLUMN mode INTEGER;" +     // permission bits; NULL: not recorded
+                "ALTER TABLE versions ADD COLUMN uid INTEGER;" +
+                "ALTER TABLE versions ADD COLUMN gid INTEGER;" +
+                "ALTER TABLE versions ADD COLUMN mtime_ns INTEGER;" +
+                "ALTER TABLE directories ADD COLUMN mode INTEGER;" +
+                "ALTER TABLE directories ADD COLUMN uid INTEGER;" +
+                "ALTER TABLE directories ADD COLUMN gid INTEGER;" +
+                "ALTER TABLE directories ADD COLUMN mtime_ns INTEGER;" +
+                "CREATE TABLE IF NOT EXISTS pending (" +
+                "  id INTEGER PRIMARY KEY AUTOINCREMENT," +
+                "  path TEXT NOT NULL," +
+                "  staged TEXT NOT NULL," +   // the staged file's full path
+                "  size INTEGER NOT NULL," +
+                "  mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, mtime_ns INTEGER NOT NULL," +
+                "  queued_ms INTEGER NOT NULL," +
+                "  deleted INTEGER NOT NULL DEFAULT 0);" + // unlinked after close: record the version, then a tombstone
+                "CREATE INDEX IF NOT EXISTS pending_path ON pending (path, id);";
+            create.ExecuteNonQuery();
+        }
+
+        create.CommandText = $"PRAGMA user_version = {SchemaVersion};";
         create.ExecuteNonQuery();
         transaction.Commit();
     }

@@ -17,6 +17,8 @@ internal static class ExtensionNames
     public const string Pex = "ugloo_pex";
     public const string Manifest = "ugloo_manifest";
     public const string Status = "ugloo_status";
+    public const string RootPut = "ugloo_root_put";
+    public const string RootGet = "ugloo_root_get";
 
     /// <summary>Our local extended ids (the values of our "m"). 0 is reserved for the handshake.</summary>
     public static IReadOnlyDictionary<string, byte> LocalIds { get; } = new Dictionary<string, byte>(StringComparer.Ordinal)
@@ -30,5 +32,9 @@ internal static class ExtensionNames
         [Pex] = 7,
         [Manifest] = 8,
         [Status] = 10,
+
+        // Catalog root pointers; ids from 16 leave room for the storage messages that come next.
+        [RootPut] = 16,
+        [RootGet] = 17,
     };
 }

@@ -250,6 +250,10 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
                 OnStatus(payload);
                 break;
 
+            case ExtensionNames.RootPut or ExtensionNames.RootGet:
+                OnRootAnswer(name, payload);
+                break;
+
             case ExtensionNames.Pex:
                 UglooPex pex = ExtensionCodec.Decode<UglooPex>(payload);
                 Volatile.Read(ref _pexAnswer)?.TrySetResult(pex);

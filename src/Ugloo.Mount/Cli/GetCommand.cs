@@ -13,9 +13,10 @@ internal static class GetCommand
         Option<string> data = CommonOptions.Data();
         Option<string> passphrase = CommonOptions.PassphraseFile();
         Option<bool> verbose = CommonOptions.Verbose();
+        var version = new Option<int?>("--version") { Description = "Read version N of the file (1 is the oldest; 'ugloo ls' shows how many there are) instead of the newest.", HelpName = "N" };
         var command = new Command("get", "Read the newest version of a file, verified fragment by fragment, to a local file or stdout.")
         {
-            path, local, data, passphrase, verbose,
+            path, local, data, passphrase, verbose, version,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -26,6 +27,7 @@ internal static class GetCommand
                 Local = parse.GetValue(local)!,
                 PassphraseFile = parse.GetValue(passphrase),
                 Verbose = parse.GetValue(verbose),
+                Version = parse.GetValue(version),
                 Warnings = Console.Error,
             };
             GetResult result = await operation.RunAsync(cancellationToken);

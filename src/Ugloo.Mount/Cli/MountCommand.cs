@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Ugloo.Engine;
 using Ugloo.Mount.Fuse;
 using Ugloo.Mount.Volume;
 using Ugloo.Mount.VolumeFs;
@@ -40,6 +41,7 @@ internal static class MountCommand
             ILogger logger = logging.CreateLogger("ugloo");
             VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken);
             await using (session)
+            await using (await Recovery.CatalogBackupService.StartAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken))
             {
                 FuseMount mount;
                 try
@@ -64,7 +66,33 @@ internal static class MountCommand
                     }
                 }
 
-                Console.WriteLine($"Unmounted {target}.");
+                // Closed files still in the write-back journal go to the swarm before the process ends; a second
+                // Ctrl-C ends it at once and they stay queued (on disk, in the catalog) for the next mount.
+                if (session.FileSystem.PendingTotals.Files > 0)
+                {
+                    string? last = null;
+                    await session.FileSystem.WaitForJournalAsync(
+                        new Progress<(int Files, long Bytes)>(p =>
+                        {
+                            string line = $"Uploading {p.Files} closed files ({ByteSize.Format(p.Bytes)}) before exiting; Ctrl-C again leaves them queued for the next mount.";
+                            if (line != last)
+                            {
+                                Console.Error.WriteLine(line);
+                                last = line;
+                            }
+                        }),
+                        CancellationToken.None);
+                }
+
+                (int files, long bytes) = session.FileSystem.PendingTotals;
+                if (files > 0)
+                {
+                    Console.WriteLine($"Unmounted {target}; {files} closed files ({ByteSize.Format(bytes)}) are still queued in {dataDirectory} and upload at the next mount.");
+                }
+                else
+                {
+                    Console.WriteLine($"Unmounted {target}.");
+                }
             }
 
             return 0;

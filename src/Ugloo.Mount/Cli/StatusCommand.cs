@@ -26,6 +26,7 @@ internal static class StatusCommand
             VolumeConfig config = VolumeAccess.LoadConfig(dir);
             IReadOnlyList<SwarmMember> members = [];
             bool reachable;
+            SegmentHealth? segments = null;
             try
             {
                 SwarmClient client = await VolumeAccess.ConnectAsync(dir, config, NullLogger.Instance, cancellationToken);
@@ -34,6 +35,7 @@ internal static class StatusCommand
                     await client.RefreshFiguresAsync(cancellationToken);
                     members = client.Members;
                     reachable = true;
+                    segments = await SegmentHealth.ComputeAsync(dir, config, client, cancellationToken);
                 }
             }
             catch (VolumeException e) when (e.InnerException is PeerUnavailableException)
@@ -44,6 +46,7 @@ internal static class StatusCommand
 
             using VolumeCatalog catalog = VolumeAccess.OpenCatalog(dir, config);
             VolumeStatus status = VolumeStatus.Build(dir, config, members, reachable, catalog);
+            status.Segments = segments;
             Console.Write(parse.GetValue(json) ? status.ToJson() + Environment.NewLine : status.ToText());
             return reachable ? 0 : 1;
         });

@@ -13,6 +13,7 @@ internal static class UglooCommand
         root.Subcommands.Add(GetCommand.Create());
         root.Subcommands.Add(LsCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(RecoverCommand.Create());
         root.Subcommands.Add(MountCommand.Create());
         root.Subcommands.Add(UnmountCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -1,13 +1,19 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
+using Ugloo.Engine;
 using Ugloo.Mount.Fuse;
 using Ugloo.Mount.Volume;
+using Ugloo.Mount.VolumeFs;
 
 namespace Ugloo.Mount.Cli;
 
 /// <summary>
-/// <c>ugloo unmount MOUNTPOINT [--lazy]</c>: umount2(2) of a volume mounted with <c>ugloo mount</c>, which
-/// then exits 0 by itself. A busy mount is refused unless <c>--lazy</c> detaches it (MNT_DETACH).
+/// <c>ugloo unmount MOUNTPOINT [--lazy] [--force]</c>: umount2(2) of a volume mounted with <c>ugloo mount</c>,
+/// which then exits 0 by itself. It first waits, showing progress, until the mount's write-back journal is
+/// empty (read from the root's <c>user.ugloo.pending</c> attribute); <c>--force</c> unmounts at once and the
+/// queued files upload at the next mount. A busy mount is refused unless <c>--lazy</c> detaches it (MNT_DETACH).
 /// </summary>
 internal static class UnmountCommand
 {
@@ -15,13 +21,19 @@ internal static class UnmountCommand
     {
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "Where the volume is mounted." };
         var lazy = new Option<bool>("--lazy") { Description = "Detach a busy mount now; it goes away when its last open file closes." };
-        var command = new Command("unmount", "Unmount a volume mounted with 'ugloo mount' (its process then exits).") { mountPoint, lazy };
-        command.SetAction(parse =>
+        var force = new Option<bool>("--force") { Description = "Do not wait for closed files to reach the swarm; they stay queued and upload at the next mount." };
+        var command = new Command("unmount", "Unmount a volume mounted with 'ugloo mount' once its closed files are in the swarm (its process then exits).") { mountPoint, lazy, force };
+        command.SetAction(async (parse, cancellationToken) =>
         {
             string target = Path.GetFullPath(parse.GetValue(mountPoint)!);
             if (OperatingSystem.IsWindows())
             {
                 throw new VolumeException("ugloo unmount is for Linux mounts.");
+            }
+
+            if (!parse.GetValue(force))
+            {
+                await WaitForUploadsAsync(target, cancellationToken);
             }
 
             if (LibC.Umount2(target, parse.GetValue(lazy) ? LibC.MntDetach : 0) != 0)
@@ -40,5 +52,39 @@ internal static class UnmountCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task WaitForUploadsAsync(string target, CancellationToken cancellationToken)
+    {
+        string? last = null;
+        while (ReadPending(target) is (int files, long bytes) && files > 0)
+        {
+            string line = $"Waiting for {files} closed files ({ByteSize.Format(bytes)}) to reach the swarm (Ctrl-C to stop waiting; --force unmounts now and they upload at the next mount)";
+            if (line != last)
+            {
+                Console.Error.WriteLine(line);
+                last = line;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    /// <summary>The journal's files and bytes, or null when <paramref name="target"/> is not an Ugloo mount (or an older one).</summary>
+    private static (int Files, long Bytes)? ReadPending(string target)
+    {
+        byte[] buffer = new byte[64];
+        nint length = LibC.GetXattr(target, VolumeFileSystem.PendingAttribute, buffer, buffer.Length);
+        if (length <= 0)
+        {
+            return null;
+        }
+
+        string[] parts = Encoding.UTF8.GetString(buffer, 0, (int)length).Split(' ');
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int files)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long bytes)
+            ? (files, bytes)
+            : null;
     }
 }

@@ -40,6 +40,9 @@ internal static class LibC
     [DllImport(Library, EntryPoint = "umount2", SetLastError = true)]
     public static extern int Umount2([MarshalAs(UnmanagedType.LPUTF8Str)] string target, int flags);
 
+    [DllImport(Library, EntryPoint = "getxattr", SetLastError = true)]
+    public static extern nint GetXattr([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, byte[] value, nint size);
+
     [DllImport(Library, EntryPoint = "geteuid")]
     public static extern uint GetEuid();
 

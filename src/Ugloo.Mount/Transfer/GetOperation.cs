@@ -28,6 +28,9 @@ internal sealed class GetOperation
 
     public bool Verbose { get; init; }
 
+    /// <summary>Which version to read, 1 for the oldest (as <c>put</c> and <c>ls</c> count them); null for the newest.</summary>
+    public int? Version { get; init; }
+
     /// <summary>Where warnings go (stderr).</summary>
     public required TextWriter Warnings { get; init; }
 
@@ -47,7 +50,7 @@ internal sealed class GetOperation
         CatalogVersion version;
         using (VolumeCatalog catalog = VolumeAccess.OpenCatalog(DataDirectory, config))
         {
-            version = catalog.GetLatest(path) ?? throw new VolumeException(
+            version = (Version is int wanted ? PickVersion(catalog, path, wanted) : catalog.GetLatest(path)) ?? throw new VolumeException(
                 path == "/" || catalog.List(path).Count > 0
                     ? $"{path} is a directory in the volume; 'ugloo ls {path}' lists it."
                     : catalog.GetVersions(path).Count > 0 ? $"{path} was deleted from the volume." : $"No such file in the volume: {path}");
@@ -74,6 +77,17 @@ internal sealed class GetOperation
                 return await ReadAsync(path, manifest, objectKey, client, logging.CreateLogger("ugloo"), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private static CatalogVersion? PickVersion(VolumeCatalog catalog, string path, int wanted)
+    {
+        CatalogVersion[] versions = [.. catalog.GetVersions(path).Where(v => !v.IsTombstone)];
+        if (versions.Length > 0 && (wanted < 1 || wanted > versions.Length))
+        {
+            throw new VolumeException($"{path} has {Words.Plural(versions.Length, "version", "versions")}: --version takes 1 to {versions.Length}.");
+        }
+
+        return versions.Length == 0 ? null : versions[wanted - 1];
     }
 
     private async Task<GetResult> ReadAsync(string path, ObjectManifest manifest, ObjectKey objectKey, SwarmClient client, ILogger logger, CancellationToken cancellationToken)

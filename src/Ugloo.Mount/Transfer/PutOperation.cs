@@ -86,7 +86,25 @@ internal sealed class PutOperation
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             catalog.AddVersion(path, result.Manifest.PlaintextSize, result.Manifest.Serialize(), result.WrappedKey.Serialize(), DateTimeOffset.UtcNow);
             int versions = catalog.GetVersions(path).Count(v => !v.IsTombstone);
+            await BackUpCatalogAsync(config, volumeKey, client, logging.CreateLogger("ugloo"), cancellationToken).ConfigureAwait(false);
             return new PutResult(path, result.Manifest.PlaintextSize, result.Manifest.StoredSize, versions, elapsed);
+        }
+    }
+
+    /// <summary>
+    /// The new version is durable and recorded; the swarm's copy of the catalog follows (invariant 5). A failure
+    /// here loses nothing (the local catalog has the version), so it is a warning, and the next put or the
+    /// mount daemon backs up again.
+    /// </summary>
+    private async Task BackUpCatalogAsync(VolumeConfig config, VolumeKey volumeKey, SwarmClient client, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Recovery.CatalogBackup.RunAsync(DataDirectory, config, volumeKey, client, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is VolumeException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"ugloo: warning: the file is stored, but the catalog's copy in the swarm was not updated: {e.Message}");
         }
     }
 

@@ -33,7 +33,16 @@ internal sealed class VolumeStatus
 
     public long StoredBytes { get; init; }
 
+    /// <summary>Segment redundancy as the nodes answer now; null when none answered.</summary>
+    public SegmentHealth? Segments { get; set; }
+
     public int NodesUp => Nodes.Count(n => n.Up);
+
+    /// <summary>Segments the nodes' own repair has queued, summed over the nodes that reported figures; null when none did.</summary>
+    public long? NodesRepairQueue =>
+        Nodes.Any(n => n.Member?.Figures is not null)
+            ? Nodes.Sum(n => n.Member?.Figures?.GetValueOrDefault("repair_queue") ?? 0)
+            : null;
 
     /// <summary>Node losses the whole cluster survives with every node up.</summary>
     public int ToleratesWhenAllUp => Math.Max(0, SegmentDurability.ToleratedNodeLosses(Config.K, Config.M, Nodes.Count));
@@ -147,6 +156,7 @@ internal sealed class VolumeStatus
             json.WriteNumber("files", Files);
             json.WriteNumber("bytes", Bytes);
             json.WriteNumber("stored_bytes", StoredBytes);
+            SegmentHealth.WriteJson(json, Segments, NodesRepairQueue);
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -200,6 +210,11 @@ internal sealed class VolumeStatus
         else
         {
             o.AppendLine(c, $"{down} node(s) down: the volume can still lose {Words.AnyNodes(still)} and read every file.");
+        }
+
+        if (Segments is not null)
+        {
+            o.AppendLine(Segments.Describe());
         }
 
         if (Reachable)

@@ -55,6 +55,16 @@ internal sealed class StagedFile : IDisposable
         return new StagedFile(path, stream);
     }
 
+    /// <summary>Opens a staged copy left by an earlier run (the write-back journal's replay).</summary>
+    public static StagedFile Adopt(string path)
+    {
+        var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, BufferSize = 0 });
+        return new StagedFile(path, stream) { Length = stream.Length };
+    }
+
+    /// <summary>Makes the content survive a crash before the journal row that names it is written.</summary>
+    public void FlushToDisk() => _stream.Flush(flushToDisk: true);
+
     public int Read(long offset, Span<byte> destination) =>
         offset >= Length ? 0 : RandomAccess.Read(Handle, destination[..(int)Math.Min(destination.Length, Length - offset)], offset);
 

@@ -32,8 +32,8 @@ internal sealed partial class VolumeFileSystem
         lock (_gate)
         {
             // The page cache may survive the open only if the content is the very version it cached.
-            bool keep = n.Staged is null && n.Version is not null && n.Version.Id == n.CachedVersionId;
-            n.CachedVersionId = n.Staged is null ? n.Version?.Id ?? 0 : 0;
+            bool keep = !n.HasLocalContent && n.Version is not null && n.Version.Id == n.CachedVersionId;
+            n.CachedVersionId = n.HasLocalContent ? 0 : n.Version?.Id ?? 0;
             return NewHandle(n, flags) with { KeepCache = keep };
         }
     }
@@ -48,11 +48,12 @@ internal sealed partial class VolumeFileSystem
             VolumeNode? existing = Resolve(path);
             if (existing is null)
             {
-                // A new file exists from now on for this session; its first version is committed on flush/release.
+                // A new file exists from now on for this session; its first version is queued at its last close.
                 n = Bind(path, isDirectory: false);
                 n.Version = null;
                 n.Staged = StagedFile.Create(_stagingDirectory);
                 n.Staged.Dirty = true;
+                n.Attributes = new CatalogAttributes(permissions & 0xFFF, context.Uid, context.Gid, Nanoseconds(n.Staged.Modified));
                 return new CreateResult(Reference(n), NewHandle(n, flags));
             }
 
@@ -93,13 +94,25 @@ internal sealed partial class VolumeFileSystem
             h = Handle(handle, node);
         }
 
-        // A staged copy is the file's current content for every handle (writes are seen by readers at once).
+        // Local content (being written, or closed and queued) is the file's content for every handle.
         await h.Node.Io.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (h.Node.Staged is { } staged)
             {
                 return staged.Read(offset, destination.Span);
+            }
+
+            if (h.Node.Pending is { } pending)
+            {
+                try
+                {
+                    return pending.File.Read(offset, destination.Span);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Recorded (or dropped) meanwhile: the version it became is read below.
+                }
             }
         }
         finally
@@ -154,11 +167,12 @@ internal sealed partial class VolumeFileSystem
             h = Handle(handle, node);
         }
 
-        // Shells open with O_TRUNC, dup2 the descriptor and close the original before writing: that flush
-        // would commit an empty version. A file emptied and not written to yet is committed on release.
-        if (h.CanWrite && h.Node.Staged is not { Length: 0, Written: false })
+        // close(2) queues what was written, before it returns: a file reopened at once (echo a > f; echo b >> f)
+        // must not merge two saves into one version. Shells open with O_TRUNC, dup2 the descriptor and close the
+        // original before writing: a file emptied and not written to yet is queued at its last close instead.
+        if (h.CanWrite && h.Node.Staged is { Dirty: true } staged && !(staged.Length == 0 && !staged.Written))
         {
-            await CommitAsync(h.Node, dropStaging: false, cancellationToken).ConfigureAwait(false);
+            await QueueAsync(h.Node, cancellationToken, whileOpen: true).ConfigureAwait(false);
         }
     }
 
@@ -170,10 +184,10 @@ internal sealed partial class VolumeFileSystem
             h = Handle(handle, node);
         }
 
-        // Returns only once the version is durable in the swarm and recorded (DESIGN.md invariant 4).
+        // Returns only once the content is durable in the swarm and recorded (DESIGN.md invariant 4).
         if (!h.Node.IsDirectory)
         {
-            await CommitAsync(h.Node, dropStaging: false, cancellationToken).ConfigureAwait(false);
+            await SyncAsync(h.Node, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -194,14 +208,14 @@ internal sealed partial class VolumeFileSystem
 
         try
         {
-            if (h.CanWrite || last)
+            if (last)
             {
-                await CommitAsync(h.Node, dropStaging: last, cancellationToken).ConfigureAwait(false);
+                await QueueAsync(h.Node, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Release cannot report an error (close already returned); the flush before it did.
+            // Release cannot report an error (close already returned); the staged copy stays on disk.
             Log.CommitOnReleaseFailed(_logger, e, h.Node.Id, h.Node.Staged?.FilePath ?? "-");
         }
         finally
@@ -215,82 +229,82 @@ internal sealed partial class VolumeFileSystem
     }
 
     /// <summary>
-    /// Stores the staged copy as a new version if it changed: the object goes into the swarm first, and only
-    /// once the sink reports it durable does the catalog record it. With <paramref name="dropStaging"/> (no
-    /// handle left) a clean staged copy is deleted; a failed one is kept on disk.
+    /// fsync: stores the staged copy as a new version now if it changed (the object goes into the swarm first,
+    /// and only once the sink reports it durable does the catalog record it), after any earlier close of the
+    /// file still in the journal; with nothing staged, waits for the journal to record the file.
     /// </summary>
-    private async Task CommitAsync(VolumeNode n, bool dropStaging, CancellationToken cancellationToken)
+    private async Task SyncAsync(VolumeNode n, CancellationToken cancellationToken)
     {
         await n.Io.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (n.Staged is { Dirty: true } staged && !n.Detached)
+            StagedFile? staged;
+            JournalEntry? earlier;
+            lock (_gate)
             {
-                ObjectWriteResult result;
-                try
-                {
-                    var writer = new ObjectWriter(
-                        new ObjectPipelineOptions
-                        {
-                            SegmentSize = _config.SegmentSize,
-                            DataFragments = _config.K,
-                            ParityFragments = _config.M,
-                            DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
-                        },
-                        _logger);
-                    using FileStream input = staged.OpenRead();
-                    result = await writer.WriteAsync(input, _client.CreateSink(_config.K), _volumeKey, cancellationToken).ConfigureAwait(false);
-                }
-                catch (DurabilityException e)
-                {
-                    staged.Keep = true;
-                    Log.CommitNotDurable(_logger, n.Id, staged.FilePath, e.Message);
-                    throw new FileSystemException(FileSystemError.IOError, e.Message);
-                }
-
-                lock (_gate)
-                {
-                    // An unlink or rename may have raced the upload: the version goes where the node is now.
-                    if (!n.Detached)
-                    {
-                        _catalog.AddVersion(n.Path, result.Manifest.PlaintextSize, result.Manifest.Serialize(), result.WrappedKey.Serialize(), DateTimeOffset.UtcNow);
-                        n.Version = _catalog.GetLatest(n.Path);
-                    }
-
-                    staged.Dirty = false;
-                    staged.Written = false;
-                    staged.Keep = false;
-                }
+                staged = n.Staged is { Dirty: true } s && !n.Detached ? s : null;
+                earlier = n.Pending;
             }
 
-            if (dropStaging && n.Staged is { Dirty: false } clean)
+            if (staged is null)
             {
-                lock (_gate)
+                if (earlier is not null)
                 {
-                    if (n.OpenCount == 0)
-                    {
-                        clean.Dispose();
-                        n.Staged = null;
-                    }
+                    await earlier.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
+
+                return;
             }
-            else if (dropStaging && n.Staged is { } lost && n.Detached)
+
+            ObjectWriteResult result;
+            try
             {
-                // Unlinked while being written and now closed: nothing will ever read it.
-                lock (_gate)
+                result = await WriteObjectAsync(staged, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DurabilityException e)
+            {
+                Log.CommitNotDurable(_logger, n.Id, staged.FilePath, e.Message);
+                throw new FileSystemException(FileSystemError.IOError, e.Message);
+            }
+
+            if (earlier is not null)
+            {
+                await earlier.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
+                // An unlink or rename may have raced the upload: the version goes where the node is now.
+                if (!n.Detached)
                 {
-                    if (n.OpenCount == 0)
-                    {
-                        lost.Dispose();
-                        n.Staged = null;
-                    }
+                    _catalog.AddVersion(n.Path, result.Manifest.PlaintextSize, result.Manifest.Serialize(), result.WrappedKey.Serialize(), DateTimeOffset.UtcNow, CurrentAttributes(n));
+                    n.Version = _catalog.GetLatest(n.Path);
                 }
+
+                staged.Dirty = false;
+                staged.Written = false;
             }
         }
         finally
         {
             n.Io.Release();
         }
+    }
+
+    /// <summary>Encrypts, encodes and stores a staged copy; returns once the swarm holds it durably.</summary>
+    private async Task<ObjectWriteResult> WriteObjectAsync(StagedFile staged, CancellationToken cancellationToken)
+    {
+        var writer = new ObjectWriter(
+            new ObjectPipelineOptions
+            {
+                SegmentSize = _config.SegmentSize,
+                DataFragments = _config.K,
+                ParityFragments = _config.M,
+                DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
+            },
+            _logger);
+        using FileStream input = staged.OpenRead();
+        return await writer.WriteAsync(input, _client.CreateSink(_config.K), _volumeKey, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Truncates (or extends) the file to <paramref name="size"/> in its staged copy.</summary>
@@ -309,8 +323,9 @@ internal sealed partial class VolumeFileSystem
     }
 
     /// <summary>
-    /// The node's staged copy, made on first write: the newest version is copied down into it first (unless
-    /// <paramref name="copyDown"/> is false, for a truncate to zero). Caller holds <see cref="VolumeNode.Io"/>.
+    /// The node's staged copy, made on first write: the current content (queued in the journal, else the
+    /// newest version) is copied into it first, unless <paramref name="copyDown"/> is false (a truncate to
+    /// zero). Caller holds <see cref="VolumeNode.Io"/>.
     /// </summary>
     private async Task<StagedFile> StageAsync(VolumeNode n, CancellationToken cancellationToken, bool copyDown = true)
     {
@@ -320,15 +335,21 @@ internal sealed partial class VolumeFileSystem
         }
 
         CatalogVersion? version;
+        JournalEntry? pending;
         lock (_gate)
         {
             version = n.Version;
+            pending = n.Pending;
         }
 
         StagedFile staged = StagedFile.Create(_stagingDirectory);
         try
         {
-            if (copyDown && version is { Size: > 0 })
+            if (copyDown && pending is not null && CopyLocal(pending.File, staged))
+            {
+                // copied from the journal's copy
+            }
+            else if (copyDown && version is { Size: > 0, IsSymlink: false })
             {
                 ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
                 using ObjectKey key = Unwrap(manifest, version);
@@ -349,10 +370,34 @@ internal sealed partial class VolumeFileSystem
 
         lock (_gate)
         {
+            n.Attributes = CurrentAttributes(n);
             n.Staged = staged;
         }
 
         return staged;
+    }
+
+    /// <summary>Copies a queued file into a new staged copy; false if the journal recorded and released it meanwhile.</summary>
+    private static bool CopyLocal(StagedFile from, StagedFile to)
+    {
+        try
+        {
+            byte[] buffer = new byte[1 << 20];
+            long offset = 0;
+            int read;
+            while ((read = from.Read(offset, buffer)) > 0)
+            {
+                RandomAccess.Write(to.Handle, buffer.AsSpan(0, read), offset);
+                offset += read;
+            }
+
+            to.Loaded(offset);
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     private async Task<int> ReadVersionAsync(VolumeHandle h, long offset, Memory<byte> destination, CancellationToken cancellationToken)
@@ -360,7 +405,20 @@ internal sealed partial class VolumeFileSystem
         await h.ReadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (h.Version is null)
+            lock (_gate)
+            {
+                // A handle opened on content that was local then reads what that content became.
+                if (h.FollowsNode && h.Node.Version is { } now && now.Id != h.Version?.Id)
+                {
+                    h.Key?.Dispose();
+                    h.Key = null;
+                    h.Reader = null;
+                    h.CachedSegment = -1;
+                    h.Version = now;
+                }
+            }
+
+            if (h.Version is null || h.Version.IsSymlink)
             {
                 return 0;
             }
@@ -434,7 +492,7 @@ internal sealed partial class VolumeFileSystem
     private OpenResult NewHandle(VolumeNode node, OpenFlags flags)
     {
         ulong id = _nextHandle++;
-        _handles.Add(id, new VolumeHandle(node, flags) { Version = node.Version });
+        _handles.Add(id, new VolumeHandle(node, flags) { Version = node.Version, FollowsNode = node.HasLocalContent || (flags & OpenFlags.Write) != 0 });
         node.OpenCount++;
         return new OpenResult(id);
     }

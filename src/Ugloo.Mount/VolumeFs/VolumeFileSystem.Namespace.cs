@@ -16,7 +16,7 @@ internal sealed partial class VolumeFileSystem
                 throw new FileSystemException(FileSystemError.Exists);
             }
 
-            _catalog.AddDirectory(path, DateTimeOffset.UtcNow);
+            _catalog.SetDirectoryAttributes(path, new CatalogAttributes(permissions & 0xFFF, context.Uid, context.Gid, Nanoseconds(FileTime.Now)));
             return ValueTask.FromResult(Reference(Bind(path, isDirectory: true)));
         }
     }
@@ -64,12 +64,13 @@ internal sealed partial class VolumeFileSystem
                 _catalog.AddTombstone(path, DateTimeOffset.UtcNow);
             }
 
+            DeletePending(target);
             Detach(target);
             return ValueTask.CompletedTask;
         }
     }
 
-    public async ValueTask RenameAsync(RequestContext context, ulong parent, string name, ulong newParent, string newName, RenameFlags flags, CancellationToken cancellationToken)
+    public ValueTask RenameAsync(RequestContext context, ulong parent, string name, ulong newParent, string newName, RenameFlags flags, CancellationToken cancellationToken)
     {
         if (flags.HasFlag(RenameFlags.Exchange))
         {
@@ -88,22 +89,20 @@ internal sealed partial class VolumeFileSystem
 
         if (source.IsDirectory)
         {
-            await RenameDirectoryAsync(source, from, to, flags, cancellationToken).ConfigureAwait(false);
-            return;
+            RenameDirectory(source, from, to, flags);
+            return ValueTask.CompletedTask;
         }
 
-        // A file still being written is committed first, so the name moves with its current content.
-        await CommitAsync(source, dropStaging: false, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            if (source.Detached || _catalog.GetLatest(from) is not CatalogVersion version)
+            if (source.Detached)
             {
                 throw new FileSystemException(FileSystemError.NotFound);
             }
 
             if (from == to)
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
             if (Resolve(to) is VolumeNode target)
@@ -118,26 +117,44 @@ internal sealed partial class VolumeFileSystem
                     throw new FileSystemException(FileSystemError.IsADirectory);
                 }
 
+                // The replaced file's recorded versions stay in its history; content it had only queued goes.
+                DeletePending(target);
                 Detach(target);
             }
 
-            // The same object under a new name: its key is wrapped for the object id, not the path.
+            // Recorded content moves as a copy of the version (the same object: keys are wrapped for the object
+            // id, not the path); content still local (being written or queued) follows the node to its new path.
             DateTimeOffset now = DateTimeOffset.UtcNow;
             KeepDirectory(CatalogPath.Parent(from));
-            _catalog.AddVersion(to, version.Size, version.Manifest!, version.WrappedKey!, now);
-            _catalog.AddTombstone(from, now);
+            CatalogVersion? recorded = _catalog.GetLatest(from);
+            if (recorded is not null)
+            {
+                _catalog.AddCopy(to, recorded, now);
+                _catalog.AddTombstone(from, now);
+            }
+
+            for (JournalEntry? entry = source.Pending; entry is not null; entry = entry.Previous)
+            {
+                if (!entry.Recorded && !entry.Dropped)
+                {
+                    _catalog.MovePending(entry.Id, to);
+                }
+            }
+
             _byPath.Remove(from);
             source.Path = to;
             _byPath[to] = source;
-            source.Version = _catalog.GetLatest(to);
+            source.Version = recorded is null ? null : _catalog.GetLatest(to);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
-    /// Moves a directory: files below it still being written are committed first, then the catalog moves the
-    /// whole tree in one transaction and the session's nodes follow their paths (open files keep working).
+    /// Moves a directory: the catalog moves the whole tree (and the journal rows below it) in one transaction
+    /// and the session's nodes follow their paths (open and queued files keep working).
     /// </summary>
-    private async Task RenameDirectoryAsync(VolumeNode source, string from, string to, RenameFlags flags, CancellationToken cancellationToken)
+    private void RenameDirectory(VolumeNode source, string from, string to, RenameFlags flags)
     {
         if (to == from)
         {
@@ -149,18 +166,8 @@ internal sealed partial class VolumeFileSystem
             throw new FileSystemException(FileSystemError.InvalidArgument);
         }
 
+        // Files below still being written or queued move with their nodes; the catalog moves their journal rows.
         string prefix = from + "/";
-        List<VolumeNode> writing;
-        lock (_gate)
-        {
-            writing = [.. _byPath.Values.Where(n => n.Path.StartsWith(prefix, StringComparison.Ordinal) && n.Staged is { Dirty: true })];
-        }
-
-        foreach (VolumeNode n in writing)
-        {
-            await CommitAsync(n, dropStaging: false, cancellationToken).ConfigureAwait(false);
-        }
-
         lock (_gate)
         {
             if (source.Detached)
@@ -224,13 +231,13 @@ internal sealed partial class VolumeFileSystem
             VolumeNode directory = Directory(node);
 
             // A snapshot: cookies are indexes into it, so a listing resumed after changes neither repeats nor skips.
-            var listing = new List<(string Name, bool IsDirectory)>();
+            var listing = new List<(string Name, NodeType Type)>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             if (!directory.Detached)
             {
                 foreach (CatalogEntry entry in _catalog.List(directory.Path))
                 {
-                    listing.Add((entry.Name, entry.IsDirectory));
+                    listing.Add((entry.Name, entry.IsDirectory ? NodeType.Directory : entry.IsSymlink ? NodeType.Symlink : NodeType.File));
                     seen.Add(entry.Name);
                 }
 
@@ -239,7 +246,7 @@ internal sealed partial class VolumeFileSystem
                     string childName = CatalogPath.Name(pending.Path);
                     if (seen.Add(childName))
                     {
-                        listing.Add((childName, false));
+                        listing.Add((childName, NodeType.File));
                     }
                 }
             }
@@ -258,7 +265,7 @@ internal sealed partial class VolumeFileSystem
         {
             VolumeHandle h = Handle(handle, node);
             VolumeNode directory = h.Node;
-            List<(string Name, bool IsDirectory)> entries = h.Listing ?? throw new FileSystemException(FileSystemError.NotADirectory);
+            List<(string Name, NodeType Type)> entries = h.Listing ?? throw new FileSystemException(FileSystemError.NotADirectory);
 
             // "." and ".." take cookies 1 and 2 and no attributes; entry i takes cookie i + 3.
             if (offset < 1 && !listing.TryAdd(".", directory.Id, NodeType.Directory, 1, null))
@@ -277,7 +284,8 @@ internal sealed partial class VolumeFileSystem
 
             for (long i = Math.Max(0, offset - 2); i < entries.Count; i++)
             {
-                (string childName, bool isDirectory) = entries[(int)i];
+                (string childName, NodeType type) = entries[(int)i];
+                bool isDirectory = type == NodeType.Directory;
                 string path = directory.Path == "/" ? "/" + childName : directory.Path + "/" + childName;
                 VolumeNode child = Bind(path, isDirectory);
                 if (!isDirectory)
@@ -321,15 +329,44 @@ internal sealed partial class VolumeFileSystem
         return ValueTask.CompletedTask;
     }
 
-    // A volume holds regular files and directories only. symlink(2), link(2) and mknod(2) of other kinds
-    // answer EPERM ("the file system does not support" this kind of node, as their man pages say), and
-    // extended attributes ENOTSUP; a listing has none, and a lookup of one finds no data.
-    public ValueTask<string> ReadLinkAsync(RequestContext context, ulong node, CancellationToken cancellationToken) =>
-        throw new FileSystemException(FileSystemError.InvalidArgument);
+    public ValueTask<string> ReadLinkAsync(RequestContext context, ulong node, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            VolumeNode n = Node(node);
+            Refresh(n);
+            return n.Type == NodeType.Symlink
+                ? ValueTask.FromResult(n.Version!.LinkTarget!)
+                : throw new FileSystemException(FileSystemError.InvalidArgument);
+        }
+    }
 
-    public ValueTask<EntryInfo> SymlinkAsync(RequestContext context, ulong parent, string name, string target, CancellationToken cancellationToken) =>
-        throw new FileSystemException(FileSystemError.NotPermitted);
+    /// <summary>A symbolic link is a version with a target and no object: recorded at once, nothing to upload.</summary>
+    public ValueTask<EntryInfo> SymlinkAsync(RequestContext context, ulong parent, string name, string target, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            string path = ChildPath(Directory(parent), name);
+            if (Resolve(path) is not null)
+            {
+                throw new FileSystemException(FileSystemError.Exists);
+            }
 
+            if (target.Length == 0 || target.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new FileSystemException(FileSystemError.InvalidArgument);
+            }
+
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            _catalog.AddSymlink(path, target, now, new CatalogAttributes(0x1FF, context.Uid, context.Gid, CatalogAttributes.ToNanoseconds(now)));
+            VolumeNode n = Bind(path, isDirectory: false);
+            n.Version = _catalog.GetLatest(path);
+            return ValueTask.FromResult(Reference(n));
+        }
+    }
+
+    // Hard links need one object under two names that change together, which versions per path cannot
+    // express: link(2) answers EPERM, as its man page says of a file system that does not support them.
     public ValueTask<EntryInfo> LinkAsync(RequestContext context, ulong node, ulong newParent, string newName, CancellationToken cancellationToken) =>
         throw new FileSystemException(FileSystemError.NotPermitted);
 
@@ -348,11 +385,39 @@ internal sealed partial class VolumeFileSystem
         }
     }
 
+    // Extended attributes of users are not stored (a version has no place for them yet): ENOTSUP, which
+    // cp -a and rsync treat as "this file system has no xattrs".
     public ValueTask SetXattrAsync(RequestContext context, ulong node, string name, ReadOnlyMemory<byte> value, XattrSetMode mode, CancellationToken cancellationToken) =>
         throw new FileSystemException(FileSystemError.NotSupported);
 
-    public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken) =>
-        throw new FileSystemException(FileSystemError.NoData);
+    /// <summary>
+    /// Two read-only attributes computed on demand and never listed (so cp -a and rsync -X do not copy them):
+    /// <c>user.ugloo.state</c> on a file ("pending" while only this machine has its newest content, else
+    /// "durable"), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued), which
+    /// <c>ugloo unmount</c> polls.
+    /// </summary>
+    public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
+    {
+        string? value = null;
+        lock (_gate)
+        {
+            VolumeNode n = Node(node);
+            if (name == StateAttribute && !n.IsDirectory)
+            {
+                Refresh(n);
+                value = n.HasLocalContent ? "pending" : n.Version is { IsSymlink: true } ? "durable (symlink: in the catalog)" : n.Version is null ? null : "durable";
+            }
+            else if (name == PendingAttribute && n.Id == IFileSystem.RootNode)
+            {
+                (int files, long bytes) = (_outstanding.Count, _outstanding.Sum(e => e.Size));
+                value = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{files} {bytes}");
+            }
+        }
+
+        return value is null
+            ? throw new FileSystemException(FileSystemError.NoData)
+            : ValueTask.FromResult(System.Text.Encoding.UTF8.GetBytes(value));
+    }
 
     public ValueTask<IReadOnlyList<string>> ListXattrAsync(RequestContext context, ulong node, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<string>>([]);
@@ -362,7 +427,7 @@ internal sealed partial class VolumeFileSystem
 
     /// <summary>Files created in <paramref name="directory"/> this session and not committed yet. Caller holds the lock.</summary>
     private IEnumerable<VolumeNode> PendingChildren(string directory) =>
-        _byPath.Values.Where(n => !n.IsDirectory && !n.Detached && n.Version is null && n.Staged is not null && CatalogPath.Parent(n.Path) == directory);
+        _byPath.Values.Where(n => !n.IsDirectory && !n.Detached && n.Version is null && n.HasLocalContent && CatalogPath.Parent(n.Path) == directory);
 
     /// <summary>Makes <paramref name="directory"/> explicit so it outlives its last child. Caller holds the lock.</summary>
     private void KeepDirectory(string directory) => _catalog.AddDirectory(directory, DateTimeOffset.UtcNow);

@@ -26,6 +26,12 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private const uint FilePermissions = 0x1A4; // 0644
     private const uint DirectoryPermissions = 0x1ED; // 0755
 
+    /// <summary>Read-only xattr of a file: pending or durable.</summary>
+    public const string StateAttribute = "user.ugloo.state";
+
+    /// <summary>Read-only xattr of the root: "FILES BYTES" in the write-back journal.</summary>
+    public const string PendingAttribute = "user.ugloo.pending";
+
     private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(1);
 
     private readonly Lock _gate = new();
@@ -118,7 +124,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
             ArgumentOutOfRangeException.ThrowIfNegative(size);
             await TruncateAsync(n, size, cancellationToken).ConfigureAwait(false);
 
-            // truncate(2) by path has no handle whose release would commit: commit now.
+            // truncate(2) by path has no handle whose release would queue the change: queue it now.
             bool open;
             lock (_gate)
             {
@@ -127,13 +133,58 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
 
             if (!open)
             {
-                await CommitAsync(n, dropStaging: true, cancellationToken).ConfigureAwait(false);
+                await QueueAsync(n, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        // Mode, owner and times are not stored (see the remarks): accepted so cp -a and tar succeed.
         lock (_gate)
         {
+            if (changes.Permissions is null && changes.Uid is null && changes.Gid is null && changes.ModifyTime is null)
+            {
+                return Attributes(n);
+            }
+
+            CatalogAttributes current = CurrentAttributes(n);
+            CatalogAttributes changed = new(
+                changes.Permissions is uint mode ? mode & 0xFFF : current.Mode,
+                changes.Uid ?? current.Uid,
+                changes.Gid ?? current.Gid,
+                changes.ModifyTime is FileTime mtime ? Nanoseconds(mtime) : current.ModifiedNs);
+            if (n.IsDirectory)
+            {
+                _catalog.SetDirectoryAttributes(n.Path, changed);
+            }
+            else
+            {
+                if (n.Staged is { } staged && changes.ModifyTime is FileTime modified)
+                {
+                    staged.Modified = modified;
+                }
+
+                // Content does not change in place, attributes may (DESIGN.md invariant 3 is about bytes):
+                // cp -a and rsync -a set mode, owner and times after writing, which must not add versions.
+                if (n.Staged is { Dirty: true })
+                {
+                    n.Attributes = changed;
+                }
+                else if (n.Pending is { Recorded: false, Dropped: false } pending)
+                {
+                    pending.Attributes = changed;
+                    _catalog.SetPendingAttributes(pending.Id, changed);
+                    n.Attributes = changed;
+                }
+                else if (n.Version is { } version && !n.Detached)
+                {
+                    _catalog.SetAttributes(version.Id, changed);
+                    n.Version = _catalog.GetLatest(n.Path);
+                    n.Attributes = n.Staged is null ? null : changed;
+                }
+                else
+                {
+                    n.Attributes = changed;
+                }
+            }
+
             return Attributes(n);
         }
     }
@@ -173,10 +224,20 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         return ValueTask.FromResult(new FileSystemStats(blockSize, total, available, available, 1UL << 32, (1UL << 32) - files, CatalogPath.MaxNameBytes));
     }
 
+    /// <summary>Closes everything; call <see cref="StopJournalAsync"/> first. Queued files stay on disk for the next run.</summary>
     public void Dispose()
     {
+        _stopping.Cancel();
         lock (_gate)
         {
+            foreach (JournalEntry entry in _outstanding)
+            {
+                entry.File.Keep = true;
+                entry.File.Dispose();
+            }
+
+            _outstanding.Clear();
+            _queue.Clear();
             foreach (VolumeHandle handle in _handles.Values)
             {
                 handle.Dispose();
@@ -193,6 +254,9 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
                 }
             }
         }
+
+        _stopping.Dispose();
+        _queued.Dispose();
     }
 
     private static string CheckName(string name)
@@ -223,7 +287,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// </summary>
     private VolumeNode? Resolve(string path)
     {
-        if (_byPath.TryGetValue(path, out VolumeNode? known) && !known.IsDirectory && known.Version is null && known.Staged is not null)
+        if (_byPath.TryGetValue(path, out VolumeNode? known) && !known.IsDirectory && !known.Detached && known.HasLocalContent)
         {
             return known;
         }
@@ -272,7 +336,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Picks up versions written by other processes (ugloo put) since the node was last seen.</summary>
     private void Refresh(VolumeNode node)
     {
-        if (!node.IsDirectory && !node.Detached && node.Staged is null && _catalog.GetLatest(node.Path) is CatalogVersion latest)
+        if (!node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatest(node.Path) is CatalogVersion latest)
         {
             node.Version = latest;
         }
@@ -283,26 +347,39 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         if (n.IsDirectory)
         {
             // The root has no time of its own in the catalog: it shows when the volume was mounted.
+            CatalogAttributes? recorded = n.Detached ? null : _catalog.GetDirectoryAttributes(n.Path);
             DateTimeOffset? changed = n.Id == IFileSystem.RootNode ? _mounted : n.Detached ? null : _catalog.GetDirectory(n.Path);
-            FileTime time = FileTime.FromDateTimeOffset(changed ?? DateTimeOffset.UnixEpoch);
-            return new NodeAttributes(n.Id, NodeType.Directory, DirectoryPermissions, 2, _uid, _gid, 0, time, time, time, 0, s_ttl);
+            FileTime ctime = FileTime.FromDateTimeOffset(changed ?? DateTimeOffset.UnixEpoch);
+            FileTime mtime = recorded is { } d ? FromNanoseconds(d.ModifiedNs) : ctime;
+            return new NodeAttributes(
+                n.Id, NodeType.Directory, recorded?.Mode ?? DirectoryPermissions, 2, recorded?.Uid ?? _uid, recorded?.Gid ?? _gid, 0, mtime, mtime, ctime, 0, s_ttl);
         }
 
-        long size;
-        FileTime modified;
-        if (n.Staged is { } staged)
-        {
-            size = staged.Length;
-            modified = staged.Modified;
-        }
-        else
-        {
-            size = n.Version?.Size ?? 0;
-            modified = FileTime.FromDateTimeOffset(n.Version?.Created ?? DateTimeOffset.UnixEpoch);
-        }
-
-        return new NodeAttributes(n.Id, NodeType.File, FilePermissions, n.Detached ? 0u : 1u, _uid, _gid, size, modified, modified, modified, 0, s_ttl);
+        long size = n.Staged?.Length ?? n.Pending?.Size ?? n.Version?.Size ?? 0;
+        CatalogAttributes a = CurrentAttributes(n);
+        FileTime modified = FromNanoseconds(a.ModifiedNs);
+        FileTime changedAt = n.HasLocalContent ? modified : FileTime.FromDateTimeOffset(n.Version?.Created ?? DateTimeOffset.UnixEpoch);
+        return new NodeAttributes(n.Id, n.Type, a.Mode, n.Detached ? 0u : 1u, a.Uid, a.Gid, size, modified, modified, changedAt, 0, s_ttl);
     }
+
+    /// <summary>
+    /// Mode, owner and mtime as they are now: what was changed locally, else what the version recorded, else
+    /// defaults (versions from <c>ugloo put</c> record none). A staged copy's mtime moves with its writes.
+    /// Caller holds the lock.
+    /// </summary>
+    private CatalogAttributes CurrentAttributes(VolumeNode n)
+    {
+        CatalogAttributes a = n.Attributes ?? n.Version?.Attributes ?? new CatalogAttributes(
+            n.Version is { IsSymlink: true } ? 0x1FFu : n.IsDirectory ? DirectoryPermissions : FilePermissions,
+            _uid,
+            _gid,
+            CatalogAttributes.ToNanoseconds(n.Version?.Created ?? _mounted));
+        return n.Staged is { } staged ? a with { ModifiedNs = Nanoseconds(staged.Modified) } : a;
+    }
+
+    private static long Nanoseconds(FileTime time) => (time.Seconds * 1_000_000_000) + time.Nanoseconds;
+
+    private static FileTime FromNanoseconds(long ns) => new(Math.DivRem(ns, 1_000_000_000, out long rest) - (rest < 0 ? 1 : 0), (uint)(rest < 0 ? rest + 1_000_000_000 : rest));
 
     /// <summary>Hands an entry to the kernel, which counts one lookup reference.</summary>
     private EntryInfo Reference(VolumeNode n)
@@ -313,7 +390,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
 
     private void TryFree(VolumeNode n)
     {
-        if (n.LookupCount == 0 && n.OpenCount == 0 && n.Staged is null && n.Id != IFileSystem.RootNode)
+        if (n.LookupCount == 0 && n.OpenCount == 0 && !n.HasLocalContent && n.Id != IFileSystem.RootNode)
         {
             _nodes.Remove(n.Id);
             if (_byPath.TryGetValue(n.Path, out VolumeNode? bound) && bound == n)

@@ -26,6 +26,9 @@ internal sealed class VolumeHandle : IDisposable
 
     public CatalogVersion? Version { get; set; }
 
+    /// <summary>Opened for writing or while the content was local: reads follow the node's newest version.</summary>
+    public bool FollowsNode { get; init; }
+
     public ObjectReader? Reader { get; set; }
 
     public ObjectKey? Key { get; set; }
@@ -38,7 +41,7 @@ internal sealed class VolumeHandle : IDisposable
     public byte[]? CachedSegmentData { get; set; }
 
     /// <summary>A directory handle's snapshot of its entries (name, is directory), taken at opendir.</summary>
-    public List<(string Name, bool IsDirectory)>? Listing { get; set; }
+    public List<(string Name, NodeType Type)>? Listing { get; set; }
 
     public void Dispose()
     {

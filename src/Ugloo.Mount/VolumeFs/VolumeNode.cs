@@ -37,11 +37,21 @@ internal sealed class VolumeNode
     /// <summary>The local copy being written; while it exists it is the file's content.</summary>
     public StagedFile? Staged { get; set; }
 
+    /// <summary>The newest closed content in the write-back journal, not yet recorded as a version.</summary>
+    public JournalEntry? Pending { get; set; }
+
+    /// <summary>Mode, owner and mtime of content not recorded yet (staged or pending); null: the version's.</summary>
+    public CatalogAttributes? Attributes { get; set; }
+
+    /// <summary>Content that only this machine has yet: being written, or closed and queued.</summary>
+    public bool HasLocalContent => Staged is not null || Pending is not null;
+
     /// <summary>The version the last open saw: a new open of the same version may keep the page cache.</summary>
     public long CachedVersionId { get; set; }
 
     /// <summary>Serializes staging, writes, truncates and commits of this file (they are async, outside the lock).</summary>
     public SemaphoreSlim Io { get; } = new(1, 1);
 
-    public NodeType Type => IsDirectory ? NodeType.Directory : NodeType.File;
+    public NodeType Type =>
+        IsDirectory ? NodeType.Directory : !HasLocalContent && Version is { IsSymlink: true } ? NodeType.Symlink : NodeType.File;
 }

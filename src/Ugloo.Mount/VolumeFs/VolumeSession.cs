@@ -42,6 +42,7 @@ internal sealed class VolumeSession : IAsyncDisposable
             uint uid = OperatingSystem.IsWindows() ? 0 : LibC.GetEuid();
             uint gid = OperatingSystem.IsWindows() ? 0 : LibC.GetEgid();
             var fileSystem = new VolumeFileSystem(catalog, client, volumeKey, config, staging, uid, gid, logger);
+            fileSystem.StartJournal();
             return new VolumeSession(catalog, volumeKey, client, fileSystem);
         }
         catch
@@ -54,6 +55,7 @@ internal sealed class VolumeSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await FileSystem.StopJournalAsync().ConfigureAwait(false);
         FileSystem.Dispose();
         await _client.DisposeAsync().ConfigureAwait(false);
         _catalog.Dispose();

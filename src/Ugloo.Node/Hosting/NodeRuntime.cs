@@ -8,6 +8,7 @@ using Ugloo.Engine.Membership;
 using Ugloo.Engine.Protocol;
 using Ugloo.Engine.Storage;
 using Ugloo.Engine.Swarm;
+using Ugloo.Node.Roots;
 
 namespace Ugloo.Node.Hosting;
 
@@ -106,6 +107,9 @@ internal sealed class NodeRuntime : IDisposable
         Members.SetSelfState(draining ? MemberStates.Draining : MemberStates.Up);
     }
 
+    /// <summary>Catalog root pointers kept for clients (DIR/roots in the first data directory).</summary>
+    public required RootStore Roots { get; init; }
+
     public static NodeRuntime Create(NodeOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -169,7 +173,10 @@ internal sealed class NodeRuntime : IDisposable
             }
 
             segments = Ugloo.Node.Repair.SegmentRecords.Open(first);
-            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members, segments);
+            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members, segments)
+            {
+                Roots = RootStore.Open(first),
+            };
         }
         catch
         {

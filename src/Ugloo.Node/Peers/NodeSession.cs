@@ -60,6 +60,8 @@ internal sealed partial class NodeSession : IPeerMessageHandler
             ExtensionNames.Have => OnHaveAsync(connection, ExtensionCodec.Decode<UglooHave>(payload), cancellationToken),
             ExtensionNames.Pex => OnPexAsync(connection, ExtensionCodec.Decode<UglooPex>(payload), cancellationToken),
             ExtensionNames.Status => OnStatusAsync(connection, ExtensionCodec.Decode<UglooStatus>(payload), cancellationToken),
+            ExtensionNames.RootPut => OnRootPutAsync(connection, ExtensionCodec.Decode<UglooRootPut>(payload), cancellationToken),
+            ExtensionNames.RootGet => OnRootGetAsync(connection, ExtensionCodec.Decode<UglooRootGet>(payload), cancellationToken),
 
             // Answers (store_result, fetch_data) flow the other way; a late ugloo_auth is a repeat of the
             // opening; ugloo_manifest is not served yet. None needs an answer.

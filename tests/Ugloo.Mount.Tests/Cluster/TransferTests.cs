@@ -131,6 +131,7 @@ public sealed class TransferTests : IClassFixture<SmallSegmentCluster>, IDisposa
 
         Assert.Equal(6, ids.Count);
         JsonElement volume = doc.RootElement.GetProperty("volume");
+        Assert.Equal(0, volume.GetProperty("repair_queue_nodes").GetInt64());
         Assert.Equal(4, volume.GetProperty("k").GetInt32());
         Assert.Equal(2, volume.GetProperty("m").GetInt32());
         Assert.Equal(2, volume.GetProperty("tolerates_node_losses").GetInt32());

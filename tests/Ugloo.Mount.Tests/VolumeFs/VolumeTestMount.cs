@@ -45,13 +45,27 @@ internal sealed class VolumeTestMount : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until every closed file has left the write-back journal (recorded as a version).</summary>
+    public Task SettleAsync() => _session.FileSystem.WaitForJournalAsync(null, TestContext.Current.CancellationToken);
+
     public string PathOf(string relative) => Path.Combine(Root, relative.TrimStart('/'));
 
+    /// <summary>
+    /// Unmounts, then waits for the journal as <c>ugloo mount</c> does (at most 15 s: a test that stopped
+    /// nodes leaves files queued, which stay in the journal), and closes the session.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
             await _mount.DisposeAsync();
+            try
+            {
+                await _session.FileSystem.WaitForJournalAsync(null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
         }
         finally
         {

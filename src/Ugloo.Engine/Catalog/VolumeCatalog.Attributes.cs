@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ugloo.Engine.Catalog;
+
+/// <summary>Mode, owner and times of files and explicit directories.</summary>
+public sealed partial class VolumeCatalog
+{
+    /// <summary>
+    /// Changes the attributes recorded with version <paramref name="versionId"/>. Content never changes in
+    /// place; attributes do, on the newest version only, so that chmod, chown and touch after a copy (what
+    /// <c>cp -a</c> and <c>rsync -a</c> do to every file) do not each add a version.
+    /// </summary>
+    public void SetAttributes(long versionId, CatalogAttributes attributes)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "UPDATE versions SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime WHERE id = $id AND manifest IS NOT NULL";
+        command.Parameters.AddWithValue("$id", versionId);
+        Bind(command, attributes);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Records <paramref name="path"/> as an explicit directory with the given attributes (created or updated).</summary>
+    public void SetDirectoryAttributes(string path, CatalogAttributes attributes)
+    {
+        string dir = CatalogPath.Normalize(path);
+        if (dir == "/")
+        {
+            return;
+        }
+
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText =
+            "INSERT INTO directories (path, created_ms, mode, uid, gid, mtime_ns) VALUES ($path, $created, $mode, $uid, $gid, $mtime) " +
+            "ON CONFLICT (path) DO UPDATE SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime";
+        command.Parameters.AddWithValue("$path", dir);
+        command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Bind(command, attributes);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The attributes of an explicit directory, or null when it has none recorded (or is only implied).</summary>
+    public CatalogAttributes? GetDirectoryAttributes(string path)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT mode, uid, gid, mtime_ns FROM directories WHERE path = $path AND mode IS NOT NULL";
+        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read()
+            ? new CatalogAttributes((uint)reader.GetInt64(0), (uint)reader.GetInt64(1), (uint)reader.GetInt64(2), reader.GetInt64(3))
+            : null;
+    }
+
+    private static void Bind(SqliteCommand command, CatalogAttributes attributes)
+    {
+        command.Parameters.AddWithValue("$mode", attributes.Mode);
+        command.Parameters.AddWithValue("$uid", attributes.Uid);
+        command.Parameters.AddWithValue("$gid", attributes.Gid);
+        command.Parameters.AddWithValue("$mtime", attributes.ModifiedNs);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Ugloo.Engine.Catalog;
+
+/// <summary>
+/// The write-back journal: closed files whose content is on local disk and not yet in the swarm. A row is
+/// written only after its staged file was fsynced, and removed in the same transaction that records the
+/// version, so after a crash every closed file is either a version or still queued, never both or neither.
+/// </summary>
+public sealed partial class VolumeCatalog
+{
+    public long AddPending(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText =
+            "INSERT INTO pending (path, staged, size, mode, uid, gid, mtime_ns, queued_ms) VALUES ($path, $staged, $size, $mode, $uid, $gid, $mtime, $queued);" +
+            "SELECT last_insert_rowid();";
+        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        command.Parameters.AddWithValue("$staged", stagedFile);
+        command.Parameters.AddWithValue("$size", size);
+        command.Parameters.AddWithValue("$queued", queued.ToUnixTimeMilliseconds());
+        Bind(command, attributes);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Every queued commit, oldest first.</summary>
+    public IReadOnlyList<PendingCommit> GetPending()
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, path, staged, size, mode, uid, gid, mtime_ns, queued_ms FROM pending ORDER BY id";
+        var pending = new List<PendingCommit>();
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            pending.Add(new PendingCommit(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetInt64(3),
+                new CatalogAttributes((uint)reader.GetInt64(4), (uint)reader.GetInt64(5), (uint)reader.GetInt64(6), reader.GetInt64(7)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+        }
+
+        return pending;
+    }
+
+    /// <summary>Bytes and files waiting in the journal.</summary>
+    public (int Files, long Bytes) GetPendingTotals()
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM pending";
+        using SqliteDataReader reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt32(0), reader.GetInt64(1));
+    }
+
+    /// <summary>The queued commit's current path (a rename moves it), or null when it was dropped.</summary>
+    public string? GetPendingPath(long id)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "SELECT path FROM pending WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() as string;
+    }
+
+    public void MovePending(long id, string path)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "UPDATE pending SET path = $path WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>chmod, chown or touch of a closed file still in the journal.</summary>
+    public void SetPendingAttributes(long id, CatalogAttributes attributes)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "UPDATE pending SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        Bind(command, attributes);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The queued file was unlinked (or replaced by a rename) after it was closed: it is still recorded, so
+    /// history keeps every closed file, followed at once by a tombstone.
+    /// </summary>
+    public void MarkPendingDeleted(long id)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "UPDATE pending SET deleted = 1 WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Drops a queued commit (its file was unlinked or replaced before it reached the swarm).</summary>
+    public void RemovePending(long id)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "DELETE FROM pending WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Records the stored object as a new version at the queued commit's current path and removes the
+    /// commit from the journal, in one transaction. A commit marked deleted is recorded with a tombstone after
+    /// it, unless the path got a newer live version meanwhile (then it is superseded and only removed).
+    /// Returns the version's id, or null if nothing was recorded.
+    /// </summary>
+    public long? CompletePending(long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created)
+    {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        using SqliteCommand find = _connection.CreateCommand();
+        find.Transaction = transaction;
+        find.CommandText =
+            "SELECT p.path, p.deleted, p.queued_ms, " +
+            "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND v.created_ms >= p.queued_ms) " +
+            "FROM pending p WHERE p.id = $id";
+        find.Parameters.AddWithValue("$id", id);
+        string path;
+        bool deleted;
+        bool superseded;
+        using (SqliteDataReader reader = find.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            path = reader.GetString(0);
+            deleted = reader.GetInt64(1) != 0;
+            superseded = reader.GetInt64(3) != 0;
+        }
+
+        long? version = null;
+        if (!deleted || !superseded)
+        {
+            version = Insert(path, size, manifest, wrappedKey, created, null, attributes, transaction);
+            if (deleted)
+            {
+                Insert(path, 0, null, null, created, null, null, transaction);
+            }
+        }
+
+        using SqliteCommand remove = _connection.CreateCommand();
+        remove.Transaction = transaction;
+        remove.CommandText = "DELETE FROM pending WHERE id = $id";
+        remove.Parameters.AddWithValue("$id", id);
+        remove.ExecuteNonQuery();
+        transaction.Commit();
+        return version;
+    }
+}

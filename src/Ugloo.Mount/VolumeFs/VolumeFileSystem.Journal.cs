@@ -1,0 +1,261 @@
+using Ugloo.Engine.Catalog;
+using Ugloo.Engine.Objects;
+
+namespace Ugloo.Mount.VolumeFs;
+
+/// <summary>
+/// The write-back journal: the last close of a changed file queues its staged copy (fsynced first, then a
+/// catalog row) and returns; uploaders store queued files in the swarm and record each as a version in the
+/// transaction that removes its row. A crash leaves every closed file either recorded or still queued;
+/// <see cref="StartJournal"/> replays what an earlier run left.
+/// </summary>
+internal sealed partial class VolumeFileSystem
+{
+    private static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly LinkedList<JournalEntry> _queue = new();
+    private readonly HashSet<JournalEntry> _outstanding = [];
+    private readonly SemaphoreSlim _queued = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task[] _uploaders = [];
+
+    /// <summary>Closed files not yet recorded as versions, and their bytes.</summary>
+    public (int Files, long Bytes) PendingTotals
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_outstanding.Count, _outstanding.Sum(e => e.Size));
+            }
+        }
+    }
+
+    /// <summary>Replays the journal an earlier run left and starts <paramref name="uploaders"/> upload workers.</summary>
+    public void StartJournal(int uploaders = 4)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<PendingCommit> rows = _catalog.GetPending();
+            if (rows.Count > 0)
+            {
+                long bytes = rows.Sum(r => r.Size);
+                Log.JournalReplay(_logger, rows.Count, bytes);
+            }
+
+            foreach (PendingCommit row in rows)
+            {
+                if (!File.Exists(row.StagedFile))
+                {
+                    Log.JournalStagingMissing(_logger, row.Path, row.StagedFile);
+                    _catalog.RemovePending(row.Id);
+                    continue;
+                }
+
+                VolumeNode node = Bind(row.Path, isDirectory: false);
+                var entry = new JournalEntry(row.Id, node, StagedFile.Adopt(row.StagedFile), row.Attributes, node.Pending);
+                node.Pending = entry;
+                node.Attributes = row.Attributes;
+                Enqueue(entry);
+            }
+        }
+
+        _uploaders = [.. Enumerable.Range(0, Math.Max(1, uploaders)).Select(_ => Task.Run(UploadLoopAsync))];
+    }
+
+    /// <summary>Waits until every closed file is recorded, reporting the remaining files and bytes as they go.</summary>
+    public async Task WaitForJournalAsync(IProgress<(int Files, long Bytes)>? progress, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task[] waiting;
+            lock (_gate)
+            {
+                waiting = [.. _outstanding.Select(e => e.Done.Task)];
+            }
+
+            if (waiting.Length == 0)
+            {
+                return;
+            }
+
+            progress?.Report(PendingTotals);
+            await Task.WhenAny(waiting).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the uploaders; what is still queued stays in the journal for the next run.</summary>
+    public async Task StopJournalAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (Task uploader in _uploaders)
+        {
+            try
+            {
+                await uploader.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues the node's staged copy after its last close if it changed; a clean copy is dropped. The content
+    /// reaches the disk before the journal row that names it. Caller does not hold the lock.
+    /// </summary>
+    private async Task QueueAsync(VolumeNode n, CancellationToken cancellationToken, bool whileOpen = false)
+    {
+        await n.Io.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            StagedFile? staged;
+            lock (_gate)
+            {
+                staged = n.OpenCount == 0 || whileOpen ? n.Staged : null;
+                if (staged is null)
+                {
+                    return;
+                }
+
+                if (whileOpen && (!staged.Dirty || n.Detached))
+                {
+                    return;
+                }
+
+                if (!staged.Dirty || n.Detached)
+                {
+                    // Unchanged, or unlinked while open: nothing to keep.
+                    staged.Dispose();
+                    n.Staged = null;
+                    return;
+                }
+            }
+
+            staged.FlushToDisk();
+            lock (_gate)
+            {
+                if ((n.OpenCount != 0 && !whileOpen) || n.Detached || n.Staged != staged)
+                {
+                    return; // reopened or unlinked meanwhile: its next release decides
+                }
+
+                CatalogAttributes attributes = CurrentAttributes(n);
+                long id = _catalog.AddPending(n.Path, staged.FilePath, staged.Length, attributes, DateTimeOffset.UtcNow);
+                staged.Dirty = false;
+                staged.Written = false;
+                var entry = new JournalEntry(id, n, staged, attributes, n.Pending);
+                n.Pending = entry;
+                n.Staged = null;
+                n.Attributes = attributes;
+                Enqueue(entry);
+            }
+        }
+        finally
+        {
+            n.Io.Release();
+        }
+    }
+
+    /// <summary>
+    /// The node's queued content was unlinked or replaced before it reached the swarm: it is still recorded
+    /// (history keeps every closed file) and followed by a tombstone. Caller holds the lock.
+    /// </summary>
+    private void DeletePending(VolumeNode n)
+    {
+        for (JournalEntry? entry = n.Pending; entry is not null; entry = entry.Previous)
+        {
+            if (!entry.Recorded && !entry.Dropped)
+            {
+                _catalog.MarkPendingDeleted(entry.Id);
+            }
+        }
+    }
+
+    /// <summary>Caller holds the lock.</summary>
+    private void Enqueue(JournalEntry entry)
+    {
+        _queue.AddLast(entry);
+        _outstanding.Add(entry);
+        _queued.Release();
+    }
+
+    private async Task UploadLoopAsync()
+    {
+        CancellationToken cancellationToken = _stopping.Token;
+        while (true)
+        {
+            await _queued.WaitAsync(cancellationToken).ConfigureAwait(false);
+            JournalEntry entry;
+            lock (_gate)
+            {
+                entry = _queue.First!.Value;
+                _queue.RemoveFirst();
+            }
+
+            await UploadAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stores one queued file and records it; retries (the file stays queued) until it succeeds or is dropped.</summary>
+    private async Task UploadAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                ObjectWriteResult result = await WriteObjectAsync(entry.File, cancellationToken).ConfigureAwait(false);
+
+                // An earlier close of the same file is recorded first, so versions keep the order of the closes.
+                if (entry.Previous is { } previous)
+                {
+                    await previous.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                lock (_gate)
+                {
+                    entry.Previous = null;
+                    long? id = _catalog.CompletePending(entry.Id, result.Manifest.Serialize(), result.WrappedKey.Serialize(), result.Manifest.PlaintextSize, entry.Attributes, DateTimeOffset.UtcNow);
+                    entry.Recorded = id is not null;
+                    entry.Dropped = id is null;
+                    VolumeNode n = entry.Node;
+                    if (n.Pending == entry)
+                    {
+                        n.Pending = null;
+                        if (id is not null && !n.Detached)
+                        {
+                            n.Version = _catalog.GetLatest(n.Path);
+                        }
+
+                        if (n.Staged is null)
+                        {
+                            n.Attributes = null;
+                        }
+                    }
+                }
+
+                break;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                TimeSpan delay = TimeSpan.FromSeconds(Math.Min(s_maxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(attempt, 10)) / 4));
+                Log.JournalUploadFailed(_logger, entry.Node.Path, attempt, delay, e.Message);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        lock (_gate)
+        {
+            _outstanding.Remove(entry);
+            if (entry.Node.Pending == entry)
+            {
+                entry.Node.Pending = null; // dropped: the node keeps only what is recorded
+            }
+
+            entry.File.Dispose();
+            TryFree(entry.Node);
+        }
+
+        entry.Done.TrySetResult();
+    }
+}
