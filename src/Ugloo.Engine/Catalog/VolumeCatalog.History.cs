@@ -24,4 +24,34 @@ public sealed partial class VolumeCatalog
         command.Parameters.AddWithValue("$id", id);
         return ReadVersions(command).FirstOrDefault();
     }
+
+    /// <summary>
+    /// Every name that ever existed directly in <paramref name="directory"/>, deleted ones included, and
+    /// whether something ever existed below it (a directory) or only versions of it (a file).
+    /// </summary>
+    public IReadOnlyList<(string Name, bool IsDirectory)> ListEver(string directory)
+    {
+        string dir = CatalogPath.Normalize(directory);
+        string prefix = dir == "/" ? "/" : dir + "/";
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText =
+            "SELECT DISTINCT path FROM versions WHERE path >= $lo AND path < $hi " +
+            "UNION SELECT path || '/' FROM directories WHERE path >= $lo AND path < $hi";
+        command.Parameters.AddWithValue("$lo", prefix);
+        command.Parameters.AddWithValue("$hi", prefix + "\uffff");
+        var names = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            string rest = reader.GetString(0)[prefix.Length..];
+            int slash = rest.IndexOf('/', StringComparison.Ordinal);
+            string name = slash < 0 ? rest : rest[..slash];
+            if (name.Length > 0)
+            {
+                names[name] = (names.TryGetValue(name, out bool seen) && seen) || slash >= 0;
+            }
+        }
+
+        return [.. names.Select(kv => (kv.Key, kv.Value))];
+    }
 }

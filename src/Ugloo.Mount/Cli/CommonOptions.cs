@@ -24,4 +24,17 @@ internal static class CommonOptions
     };
 
     public static string DataDirectory(ParseResult parse, Option<string> data) => DataDirectoryLocator.Resolve(parse.GetValue(data));
+
+    /// <summary>A volume path from the command line, normalized; a malformed one is a usage error.</summary>
+    public static string VolumePath(string path)
+    {
+        try
+        {
+            return Ugloo.Engine.Catalog.CatalogPath.Normalize(path);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message, e);
+        }
+    }
 }

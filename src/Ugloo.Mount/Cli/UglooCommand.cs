@@ -12,6 +12,8 @@ internal static class UglooCommand
         root.Subcommands.Add(PutCommand.Create());
         root.Subcommands.Add(GetCommand.Create());
         root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(VersionsCommand.Create());
+        root.Subcommands.Add(RestoreCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(RecoverCommand.Create());
         root.Subcommands.Add(MountCommand.Create());

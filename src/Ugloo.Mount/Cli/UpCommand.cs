@@ -23,8 +23,8 @@ internal static class UpCommand
         var capacity = new Option<string>("--node-capacity") { Description = "New nodes only: bytes each node offers, e.g. 10G (default: the disk's free space).", HelpName = "SIZE" };
         Option<string> passphrase = CommonOptions.PassphraseFile();
         passphrase.Description = "New volume only: protect volume.key with the passphrase in FILE's first line.";
-        var mount = new Option<string>("--mount") { Description = "Mount point (accepted; the mount arrives with a later release).", HelpName = "PATH" };
-        var noMount = new Option<bool>("--no-mount") { Description = "Run the cluster without mounting (today's behaviour either way)." };
+        var mount = new Option<string>("--mount") { Description = "Mount the volume there (default /mnt/ugloo as root, else ~/ugloo); Ctrl-C unmounts.", HelpName = "PATH" };
+        var noMount = new Option<bool>("--no-mount") { Description = "Run the cluster without mounting the volume." };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for every node to answer (default 60s).", DefaultValueFactory = _ => "60s", HelpName = "DURATION" };
 
         var command = new Command("up", "Create (first run) and start the volume's local cluster; Ctrl-C stops it.")

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ugloo.Engine;
 using Ugloo.Engine.Cluster;
 using Ugloo.Engine.Placement;
 using Ugloo.Engine.Swarm;
 using Ugloo.Mount.Volume;
+using Ugloo.Mount.VolumeFs;
 
 namespace Ugloo.Mount.LocalCluster;
 
@@ -48,15 +50,42 @@ internal sealed class ClusterRunner
             ? $"Creating a volume in {dir}: {config.CodeName}, {ByteSize.Format(config.SegmentSize)} segments, {config.Nodes.Count} nodes."
             : $"Starting the volume in {dir} ({config.CodeName}, {config.Nodes.Count} nodes).");
 
+        ClusterMount? mount = null;
+        using ILoggerFactory logging = LoggerFactory.Create(builder =>
+        {
+            // The mount's warnings (an upload that keeps failing, a read the swarm cannot serve) go to stderr.
+            builder.SetMinimumLevel(LogLevel.Warning);
+            builder.AddSimpleConsole(o => o.SingleLine = true);
+            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
         try
         {
             IReadOnlyList<SwarmMember> members = await StartAllAsync(dir, config, clusterKey, cancellationToken).ConfigureAwait(false);
-            PrintSummary(dir, config, members);
+            string? mountError = null;
+            if (!_options.NoMount)
+            {
+                try
+                {
+                    mount = await ClusterMount.StartAsync(dir, _options.MountPath ?? ClusterMount.DefaultTarget(), _options.PassphraseFile, logging.CreateLogger("ugloo"), _out, cancellationToken).ConfigureAwait(false);
+                }
+                catch (VolumeException e) when (_options.MountPath is null)
+                {
+                    // The default mount point is a convenience: without it the cluster still serves the CLI.
+                    mountError = e.Message;
+                }
+            }
+
+            PrintSummary(dir, config, members, mount?.Target, mountError);
             await MonitorAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
         finally
         {
+            if (mount is not null)
+            {
+                await mount.DisposeAsync().ConfigureAwait(false);
+            }
+
             _stopping = true;
             await StopAllAsync().ConfigureAwait(false);
         }
@@ -166,7 +195,7 @@ internal sealed class ClusterRunner
         return string.Join('\n', lines);
     }
 
-    private void PrintSummary(string dir, VolumeConfig config, IReadOnlyList<SwarmMember> members)
+    private void PrintSummary(string dir, VolumeConfig config, IReadOnlyList<SwarmMember> members, string? mountedAt, string? mountError)
     {
         int n = config.K + config.M;
         int survives = Math.Max(0, SegmentDurability.ToleratedNodeLosses(config.K, config.M, config.Nodes.Count));
@@ -187,9 +216,9 @@ internal sealed class ClusterRunner
         }
 
         o.WriteLine(
-            _options.NoMount ? "  mount     none (--no-mount); the FUSE mount arrives with a later release"
-            : _options.MountPath is string mountPath ? $"  mount     not at {mountPath} yet: the FUSE mount arrives with a later release; use the commands below meanwhile"
-            : "  mount     none yet: the FUSE mount arrives with a later release; use the commands below meanwhile");
+            mountedAt is not null ? $"  mount     {mountedAt}: every closed file is a new version; history under {Path.Combine(mountedAt, VolumeFileSystem.HistoryName)}/ (Ctrl-C unmounts)"
+            : _options.NoMount ? "  mount     none (--no-mount); 'ugloo mount PATH' mounts it later"
+            : $"  mount     none: {mountError} ('ugloo up --mount PATH' chooses another place)");
         string data = _options.DataDirectory == DataDirectoryLocator.Resolve(null) ? "" : $" --data {Quote(dir)}";
         o.WriteLine();
         o.WriteLine("In another terminal:");

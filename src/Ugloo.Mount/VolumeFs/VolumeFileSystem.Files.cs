@@ -21,6 +21,17 @@ internal sealed partial class VolumeFileSystem
                 throw new FileSystemException((flags & OpenFlags.Write) != 0 ? FileSystemError.IsADirectory : FileSystemError.InvalidArgument);
             }
 
+            if (n.View is not null)
+            {
+                // A version of the history tree: read-only, and its pages never go stale.
+                if ((flags & (OpenFlags.Write | OpenFlags.Truncate)) != 0)
+                {
+                    throw new FileSystemException(FileSystemError.ReadOnly);
+                }
+
+                return NewHandle(n, flags) with { KeepCache = true };
+            }
+
             Refresh(n);
         }
 

@@ -229,6 +229,13 @@ internal sealed partial class VolumeFileSystem
         lock (_gate)
         {
             VolumeNode directory = Directory(node);
+            if (directory.View is { } view)
+            {
+                ulong viewHandle = _nextHandle++;
+                _handles.Add(viewHandle, new VolumeHandle(directory, OpenFlags.Read) { ViewListing = ListView(view) });
+                directory.OpenCount++;
+                return ValueTask.FromResult(new OpenResult(viewHandle));
+            }
 
             // A snapshot: cookies are indexes into it, so a listing resumed after changes neither repeats nor skips.
             var listing = new List<(string Name, NodeType Type)>();
@@ -265,6 +272,12 @@ internal sealed partial class VolumeFileSystem
         {
             VolumeHandle h = Handle(handle, node);
             VolumeNode directory = h.Node;
+            if (h.ViewListing is { } views)
+            {
+                ReadViewDirectory(directory, views, offset, listing);
+                return ValueTask.CompletedTask;
+            }
+
             List<(string Name, NodeType Type)> entries = h.Listing ?? throw new FileSystemException(FileSystemError.NotADirectory);
 
             // "." and ".." take cookies 1 and 2 and no attributes; entry i takes cookie i + 3.
@@ -311,6 +324,47 @@ internal sealed partial class VolumeFileSystem
             }
 
             return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Readdir of a history directory, with the same cookies as a live one. Caller holds the lock.</summary>
+    private void ReadViewDirectory(VolumeNode directory, List<(string Name, NodeType Type, HistoryView View, CatalogVersion? Version)> entries, long offset, DirectoryListing listing)
+    {
+        if (offset < 1 && !listing.TryAdd(".", directory.Id, NodeType.Directory, 1, null))
+        {
+            return;
+        }
+
+        if (offset < 2 && !listing.TryAdd("..", directory.Id, NodeType.Directory, 2, null))
+        {
+            return;
+        }
+
+        for (long i = Math.Max(0, offset - 2); i < entries.Count; i++)
+        {
+            (string childName, NodeType type, HistoryView view, CatalogVersion? version) = entries[(int)i];
+            VolumeNode child = BindView(view, version);
+            EntryInfo? info = null;
+            if (listing.WantsAttributes)
+            {
+                NodeAttributes attributes = Attributes(child);
+                info = new EntryInfo(attributes, attributes.Ttl);
+            }
+
+            if (!listing.TryAdd(childName, child.Id, type, i + 3, info))
+            {
+                TryFree(child);
+                break;
+            }
+
+            if (info is not null)
+            {
+                child.LookupCount++;
+            }
+            else
+            {
+                TryFree(child);
+            }
         }
     }
 

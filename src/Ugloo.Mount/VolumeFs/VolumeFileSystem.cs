@@ -70,6 +70,12 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         lock (_gate)
         {
             VolumeNode directory = Directory(parent);
+            if (directory.View is not null || (directory.Id == IFileSystem.RootNode && name == HistoryName))
+            {
+                VolumeNode? view = name is "." or ".." ? directory : LookupView(directory, name);
+                return ValueTask.FromResult(view is null ? (EntryInfo?)null : Reference(view));
+            }
+
             if (name is "." or "..")
             {
                 VolumeNode target = name == "." ? directory : Resolve(CatalogPath.Parent(directory.Path)) ?? directory;
@@ -112,6 +118,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         lock (_gate)
         {
             n = Node(node);
+            RejectView(n);
         }
 
         if (changes.Size is long size)
@@ -269,8 +276,17 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         return Encoding.UTF8.GetByteCount(name) > CatalogPath.MaxNameBytes ? throw new FileSystemException(FileSystemError.NameTooLong) : name;
     }
 
-    private static string ChildPath(VolumeNode directory, string name) =>
-        directory.Path == "/" ? "/" + CheckName(name) : directory.Path + "/" + CheckName(name);
+    /// <summary>The path of a new or changed child; the history tree (and its name in the root) cannot change.</summary>
+    private static string ChildPath(VolumeNode directory, string name)
+    {
+        RejectView(directory);
+        if (directory.Id == IFileSystem.RootNode && name == HistoryName)
+        {
+            throw new FileSystemException(FileSystemError.ReadOnly);
+        }
+
+        return directory.Path == "/" ? "/" + CheckName(name) : directory.Path + "/" + CheckName(name);
+    }
 
     private VolumeNode Node(ulong id) =>
         _nodes.TryGetValue(id, out VolumeNode? node) ? node : throw new FileSystemException(FileSystemError.Stale);
@@ -336,7 +352,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Picks up versions written by other processes (ugloo put) since the node was last seen.</summary>
     private void Refresh(VolumeNode node)
     {
-        if (!node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatest(node.Path) is CatalogVersion latest)
+        if (node.View is null && !node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatest(node.Path) is CatalogVersion latest)
         {
             node.Version = latest;
         }
@@ -344,6 +360,11 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
 
     private NodeAttributes Attributes(VolumeNode n)
     {
+        if (n.View is not null)
+        {
+            return ViewAttributes(n);
+        }
+
         if (n.IsDirectory)
         {
             // The root has no time of its own in the catalog: it shows when the volume was mounted.
@@ -385,7 +406,8 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private EntryInfo Reference(VolumeNode n)
     {
         n.LookupCount++;
-        return new EntryInfo(Attributes(n), s_ttl);
+        NodeAttributes attributes = Attributes(n);
+        return new EntryInfo(attributes, attributes.Ttl);
     }
 
     private void TryFree(VolumeNode n)
@@ -393,7 +415,11 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         if (n.LookupCount == 0 && n.OpenCount == 0 && !n.HasLocalContent && n.Id != IFileSystem.RootNode)
         {
             _nodes.Remove(n.Id);
-            if (_byPath.TryGetValue(n.Path, out VolumeNode? bound) && bound == n)
+            if (n.View is not null)
+            {
+                _views.Remove(n.Path);
+            }
+            else if (_byPath.TryGetValue(n.Path, out VolumeNode? bound) && bound == n)
             {
                 _byPath.Remove(n.Path);
             }

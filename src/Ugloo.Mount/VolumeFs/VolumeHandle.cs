@@ -43,6 +43,9 @@ internal sealed class VolumeHandle : IDisposable
     /// <summary>A directory handle's snapshot of its entries (name, is directory), taken at opendir.</summary>
     public List<(string Name, NodeType Type)>? Listing { get; set; }
 
+    /// <summary>A history directory handle's snapshot of its entries.</summary>
+    public List<(string Name, NodeType Type, HistoryView View, CatalogVersion? Version)>? ViewListing { get; set; }
+
     public void Dispose()
     {
         Key?.Dispose();

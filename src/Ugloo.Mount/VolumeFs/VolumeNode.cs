@@ -24,6 +24,9 @@ internal sealed class VolumeNode
 
     public bool IsDirectory { get; }
 
+    /// <summary>A node of the read-only history tree under /.ugloo (its <see cref="Path"/> is then a key, not a path).</summary>
+    public HistoryView? View { get; init; }
+
     public ulong LookupCount { get; set; }
 
     public int OpenCount { get; set; }
