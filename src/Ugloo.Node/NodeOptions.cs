@@ -75,6 +75,12 @@ internal sealed class NodeOptions
     /// </summary>
     public string DownAfter { get; init; } = "15s";
 
+    /// <summary>Scrub: the periodic re-hash of everything held (section "Node:Scrub").</summary>
+    public Scrub.ScrubOptions Scrub { get; init; } = new();
+
+    /// <summary>Repair: checking and rebuilding the segments this node is responsible for (section "Node:Repair").</summary>
+    public Repair.RepairOptions Repair { get; init; } = new();
+
     public TimeSpan HandshakeTimeoutValue => Duration.TryParse(HandshakeTimeout, out TimeSpan t) ? t : TimeSpan.FromSeconds(10);
 
     public TimeSpan IdleTimeoutValue => Duration.TryParse(IdleTimeout, out TimeSpan t) ? t : TimeSpan.FromMinutes(5);
@@ -128,6 +134,7 @@ internal sealed class NodeOptions
             throw new OptionsException($"--max-connections {MaxConnections} must be at least 1.");
         }
 
+        Scrub.Validate();
         RequireDuration(HandshakeTimeout, "--handshake-timeout");
         RequireDuration(IdleTimeout, "--idle-timeout");
         RequireDuration(GossipInterval, "--gossip-interval");
@@ -136,6 +143,8 @@ internal sealed class NodeOptions
         {
             throw new OptionsException($"--down-after {DownAfter} must be longer than --gossip-interval {GossipInterval}.");
         }
+
+        Repair.Validate(DownAfterValue);
     }
 
     private static void RequireDuration(string text, string option)

@@ -8,6 +8,25 @@ using Ugloo.Node.Hosting;
 using Ugloo.Node.Membership;
 using Ugloo.Node.Peers;
 
+if (args.Length > 0 && args[0] == "drain")
+{
+    using var interrupted = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        interrupted.Cancel();
+    };
+
+    try
+    {
+        return await DrainCommand.RunAsync(args[1..], interrupted.Token).ConfigureAwait(false);
+    }
+    catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+    {
+        return 1;
+    }
+}
+
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.Out.Write(Usage.Text);
@@ -71,6 +90,8 @@ try
     builder.Services.AddSingleton(sp => NodeRuntime.Create(options, sp.GetRequiredService<ILoggerFactory>()));
     builder.Services.AddHostedService<PeerServer>();
     builder.Services.AddHostedService<GossipService>();
+    builder.Services.AddHostedService<Ugloo.Node.Scrub.ScrubService>();
+    builder.Services.AddHostedService<Ugloo.Node.Repair.RepairService>();
     host = builder.Build();
 
     try

@@ -15,6 +15,10 @@ public sealed class OptionsTests
     [InlineData(new[] { "--data", "{dir}", "--gossip-interval", "5s", "--down-after", "2s" }, "must be longer than --gossip-interval")]
     [InlineData(new[] { "--data", "{dir}", "--cluster-key", "{dir}/missing.key" }, "--cluster-key")]
     [InlineData(new[] { "--data" }, "--data needs a value")]
+    [InlineData(new[] { "--data", "{dir}", "--scrub-rate", "fast" }, "--scrub-rate 'fast' is not a size per second")]
+    [InlineData(new[] { "--data", "{dir}", "--scrub-interval", "weekly" }, "--scrub-interval 'weekly' is not a duration")]
+    [InlineData(new[] { "--data", "{dir}", "--lost-after", "10s", "--down-after", "15s" }, "--lost-after 10s must be longer than --down-after")]
+    [InlineData(new[] { "--data", "{dir}", "--repair-rate", "0" }, "--repair-rate '0' is not a size per second")]
     public async Task Bad_options_exit_2_with_one_clear_line(string[] args, string expected)
     {
         using var dir = new TempDirectory();

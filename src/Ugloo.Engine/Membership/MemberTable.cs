@@ -75,6 +75,16 @@ internal sealed class MemberTable
         }
     }
 
+    /// <summary>Sets our own state word (up, or draining while this node empties itself before it leaves).</summary>
+    public void SetSelfState(string state)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(state);
+        lock (_lock)
+        {
+            _self = _self with { State = state };
+        }
+    }
+
     public bool TryGet(MemberId id, out Member member)
     {
         lock (_lock)

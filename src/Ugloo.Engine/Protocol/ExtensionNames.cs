@@ -16,6 +16,7 @@ internal static class ExtensionNames
     public const string Have = "ugloo_have";
     public const string Pex = "ugloo_pex";
     public const string Manifest = "ugloo_manifest";
+    public const string Status = "ugloo_status";
     public const string RootPut = "ugloo_root_put";
     public const string RootGet = "ugloo_root_get";
 
@@ -30,6 +31,7 @@ internal static class ExtensionNames
         [Have] = 6,
         [Pex] = 7,
         [Manifest] = 8,
+        [Status] = 10,
 
         // Catalog root pointers; ids from 16 leave room for the storage messages that come next.
         [RootPut] = 16,

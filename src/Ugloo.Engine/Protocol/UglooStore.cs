@@ -10,6 +10,7 @@ namespace Ugloo.Engine.Protocol;
 ///   2:id    32:&lt;fragment id&gt;      fragment id (BLAKE3-256 of the whole fragment)
 ///   5:total i&lt;fragment length&gt;e
 ///   3:off   i&lt;offset of chunk&gt;e
+///   3:seg   d ... e               optional, first chunk only: the segment's public facts (SegmentDescriptor)
 /// e &lt;chunk bytes: rest of the message, at most MaxChunkLength (1 MiB)&gt;
 /// </code>
 /// Chunks of one rid are sent in order with contiguous offsets; the receiver answers once per rid
@@ -18,7 +19,7 @@ namespace Ugloo.Engine.Protocol;
 /// </summary>
 internal sealed class UglooStore : IExtensionMessage<UglooStore>
 {
-    public UglooStore(long requestId, ReadOnlySpan<byte> fragmentId, long totalLength, long offset, ReadOnlyMemory<byte> data)
+    public UglooStore(long requestId, ReadOnlySpan<byte> fragmentId, long totalLength, long offset, ReadOnlyMemory<byte> data, Repair.SegmentDescriptor? segment = null, int fragmentIndex = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + data.Length, totalLength);
@@ -27,6 +28,8 @@ internal sealed class UglooStore : IExtensionMessage<UglooStore>
         TotalLength = totalLength;
         Offset = offset;
         Data = data;
+        Segment = segment;
+        FragmentIndex = fragmentIndex;
     }
 
     public static string Name => ExtensionNames.Store;
@@ -42,6 +45,15 @@ internal sealed class UglooStore : IExtensionMessage<UglooStore>
     /// <summary>The chunk; a slice of the received frame when decoded.</summary>
     public ReadOnlyMemory<byte> Data { get; }
 
+    /// <summary>
+    /// The segment this fragment belongs to, so the node can repair it later; sent with the first chunk by
+    /// writers that know it (absent from older senders: the node then stores the fragment without a record).
+    /// </summary>
+    public Repair.SegmentDescriptor? Segment { get; }
+
+    /// <summary>The fragment's index in <see cref="Segment"/>.</summary>
+    public int FragmentIndex { get; }
+
     /// <summary>True for the chunk that completes the fragment.</summary>
     public bool IsLast => Offset + Data.Length == TotalLength;
 
@@ -52,6 +64,11 @@ internal sealed class UglooStore : IExtensionMessage<UglooStore>
         d.Set("id", FragmentId);
         d.Set("total", TotalLength);
         d.Set("off", Offset);
+        if (Segment is not null && Offset == 0)
+        {
+            d.Set("seg", Segment.ToBencode(FragmentIndex));
+        }
+
         return d;
     }
 
@@ -66,6 +83,15 @@ internal sealed class UglooStore : IExtensionMessage<UglooStore>
             throw new PeerProtocolException($"ugloo_store chunk [{offset}, +{data.Length}) lies outside a fragment of {total} bytes.");
         }
 
-        return new UglooStore(rid, id, total, offset, data);
+        Repair.SegmentDescriptor? segment = null;
+        int index = 0;
+        if (header.TryGetValue("seg", out BValue? seg))
+        {
+            BDictionary d = seg as BDictionary ?? throw new PeerProtocolException("ugloo_store \"seg\" is not a dictionary.");
+            segment = Repair.SegmentDescriptor.FromBencode(d, id, total);
+            index = (int)ExtensionCodec.RequireInteger(d, "idx");
+        }
+
+        return new UglooStore(rid, id, total, offset, data, segment, index);
     }
 }

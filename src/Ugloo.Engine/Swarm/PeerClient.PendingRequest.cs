@@ -13,6 +13,8 @@ internal sealed partial class PeerClient
 
         public IReadOnlySet<Objects.FragmentId>? Held { get; set; }
 
+        public IReadOnlyDictionary<string, long>? Figures { get; set; }
+
         /// <summary>
         /// Copies one ugloo_fetch_data chunk into place. Chunks must arrive in order and fill exactly the
         /// asked length; a node that says the fragment has another length than the manifest is wrong

@@ -68,8 +68,16 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
         StoreAsync(id, new DetachableFragment(fragment), cancellationToken);
 
     /// <summary>Stores a fragment whose buffer may be swapped for a copy while the upload runs.</summary>
-    public async Task StoreAsync(FragmentId id, DetachableFragment fragment, CancellationToken cancellationToken)
+    public Task StoreAsync(FragmentId id, DetachableFragment fragment, CancellationToken cancellationToken) =>
+        StoreAsync(id, fragment, segment: null, index: 0, cancellationToken);
+
+    /// <summary>
+    /// Stores fragment <paramref name="index"/> of <paramref name="segment"/>, telling the node the segment's
+    /// public facts so it can check and repair the segment later (docs/PROTOCOL.md, ugloo_store "seg").
+    /// </summary>
+    public async Task StoreAsync(FragmentId id, DetachableFragment fragment, Repair.SegmentDescriptor? segment, int index, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(fragment);
         byte[] idBytes = id.ToArray();
         var pending = new PendingRequest(null);
         long rid = Register(pending);
@@ -84,7 +92,7 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
 
                 // SendAsync encodes (copies) the chunk before its first await, so the lock in WithSlice
                 // covers the whole time the fragment's buffer is read.
-                ValueTask send = fragment.WithSlice(at, length, data => SendAsync(new UglooStore(rid, idBytes, fragment.Length, at, data), cancellationToken));
+                ValueTask send = fragment.WithSlice(at, length, data => SendAsync(new UglooStore(rid, idBytes, fragment.Length, at, data, segment, index), cancellationToken));
                 await send.ConfigureAwait(false);
                 offset += length;
             }
@@ -236,6 +244,10 @@ internal sealed partial class PeerClient : IPeerMessageHandler, IAsyncDisposable
                     query.Completion.TrySetResult();
                 }
 
+                break;
+
+            case ExtensionNames.Status:
+                OnStatus(payload);
                 break;
 
             case ExtensionNames.RootPut or ExtensionNames.RootGet:

@@ -93,7 +93,9 @@ public sealed partial class SwarmClient : IAsyncDisposable
                     var id = new MemberId(member.NodeId);
                     if (id == from)
                     {
-                        _members[id] = new SwarmMember(id, member.Address, member.Site, member.CapacityBytes, member.FreeBytes, NodeState.Up, now);
+                        // A draining node takes no new fragments and is no placement home any more.
+                        long capacity = member.State == Membership.MemberStates.Draining ? 0 : member.CapacityBytes;
+                        _members[id] = new SwarmMember(id, member.Address, member.Site, capacity, member.FreeBytes, NodeState.Up, now);
                     }
                     else if (!_members.ContainsKey(id))
                     {
@@ -155,6 +157,31 @@ public sealed partial class SwarmClient : IAsyncDisposable
     /// <summary>Node losses a code of k + m survives over the nodes up now.</summary>
     public int ToleratedNodeLosses(int k, int m) =>
         SegmentDurability.ToleratedNodeLosses(k, m, _members.Values.Count(x => x.State == NodeState.Up && x.CapacityBytes > 0));
+
+    /// <summary>
+    /// Asks every up member for its health figures (ugloo_status) and keeps them in <see cref="Members"/>. A
+    /// member that does not answer within the connect timeout keeps no figures; it is not marked down for it.
+    /// </summary>
+    public async Task RefreshFiguresAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_members.Values.Where(m => m.State == NodeState.Up).Select(async member =>
+        {
+            try
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(_options.ConnectTimeout);
+                PeerClient peer = await GetPeerAsync(member.Address, deadline.Token).ConfigureAwait(false);
+                IReadOnlyDictionary<string, long> figures = await peer.StatusAsync(deadline.Token).ConfigureAwait(false);
+                if (_members.TryGetValue(member.Id, out SwarmMember? current))
+                {
+                    _members[member.Id] = current with { Figures = figures };
+                }
+            }
+            catch (Exception e) when (e is PeerUnavailableException or PeerRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+            }
+        })).ConfigureAwait(false);
+    }
 
     /// <summary>Waits until every straggler store has finished (or failed).</summary>
     public Task WaitForBackgroundStoresAsync(CancellationToken cancellationToken) => _background.DrainAsync(cancellationToken);

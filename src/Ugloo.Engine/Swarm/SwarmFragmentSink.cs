@@ -21,6 +21,9 @@ internal sealed class SwarmFragmentSink(SwarmClient client, int dataFragments) :
         int n = fragments.Count;
         byte[] key = SegmentKey.Compute(objectId, segmentIndex);
         var state = new SegmentUpload(key, n);
+
+        // What the nodes keep to check and repair this segment without us (no key, no name: all public).
+        var descriptor = new Repair.SegmentDescriptor(key, dataFragments, n - dataFragments, n == 0 ? 0 : fragments[0].Length, ids);
         IReadOnlyList<NodeInfo> nodes = client.Eligible();
         if (nodes.Count == 0)
         {
@@ -34,7 +37,7 @@ internal sealed class SwarmFragmentSink(SwarmClient client, int dataFragments) :
         for (int i = 0; i < n; i++)
         {
             detachable[i] = new DetachableFragment(fragments[i]);
-            stores[i] = StoreOneAsync(state, i, ids[i], detachable[i], targets[i], cancellationToken);
+            stores[i] = StoreOneAsync(state, descriptor, i, ids[i], detachable[i], targets[i], cancellationToken);
         }
 
         int required = client.Options.RequiredNodeLosses;
@@ -107,7 +110,7 @@ internal sealed class SwarmFragmentSink(SwarmClient client, int dataFragments) :
         return true;
     }
 
-    private async Task<MemberId?> StoreOneAsync(SegmentUpload state, int index, FragmentId id, DetachableFragment fragment, NodeInfo target, CancellationToken cancellationToken)
+    private async Task<MemberId?> StoreOneAsync(SegmentUpload state, Repair.SegmentDescriptor descriptor, int index, FragmentId id, DetachableFragment fragment, NodeInfo target, CancellationToken cancellationToken)
     {
         for (int attempt = 1; attempt <= AttemptsPerFragment; attempt++)
         {
@@ -116,7 +119,7 @@ internal sealed class SwarmFragmentSink(SwarmClient client, int dataFragments) :
                 PeerClient peer = await client.GetPeerAsync(target.Address, cancellationToken).ConfigureAwait(false);
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 deadline.CancelAfter(client.Options.RequestTimeout);
-                await peer.StoreAsync(id, fragment, deadline.Token).ConfigureAwait(false);
+                await peer.StoreAsync(id, fragment, descriptor, index, deadline.Token).ConfigureAwait(false);
                 state.Stored(index, target.Id);
                 return target.Id;
             }

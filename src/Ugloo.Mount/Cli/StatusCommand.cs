@@ -32,6 +32,7 @@ internal static class StatusCommand
                 SwarmClient client = await VolumeAccess.ConnectAsync(dir, config, NullLogger.Instance, cancellationToken);
                 await using (client)
                 {
+                    await client.RefreshFiguresAsync(cancellationToken);
                     members = client.Members;
                     reachable = true;
                     segments = await SegmentHealth.ComputeAsync(dir, config, client, cancellationToken);

@@ -91,10 +91,11 @@ internal sealed record SegmentHealth(long Total, long Redundant, long Degraded, 
 
     /// <summary>
     /// Writes <c>"segments":{…}</c> and <c>"repair_queue"</c> into the open volume object; nulls when
-    /// <paramref name="health"/> is unknown (no node answered). <c>"repair_queue_nodes"</c> is kept for the
-    /// queue the nodes' own repair reports, which this client does not ask for yet: null.
+    /// <paramref name="health"/> is unknown (no node answered). <c>"repair_queue_nodes"</c> is the queue the
+    /// nodes' own repair reports (<paramref name="nodesQueue"/>, summed over the nodes that answered
+    /// ugloo_status; null when none did).
     /// </summary>
-    public static void WriteJson(Utf8JsonWriter json, SegmentHealth? health)
+    public static void WriteJson(Utf8JsonWriter json, SegmentHealth? health, long? nodesQueue = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         if (health is null)
@@ -114,7 +115,14 @@ internal sealed record SegmentHealth(long Total, long Redundant, long Degraded, 
             json.WriteNumber("repair_queue", health.RepairQueue);
         }
 
-        json.WriteNull("repair_queue_nodes");
+        if (nodesQueue is long queued)
+        {
+            json.WriteNumber("repair_queue_nodes", queued);
+        }
+        else
+        {
+            json.WriteNull("repair_queue_nodes");
+        }
     }
 
     /// <summary>"Segments  12 total: 10 fully redundant, 2 degraded, 0 at risk, 0 lost; 2 need repair".</summary>

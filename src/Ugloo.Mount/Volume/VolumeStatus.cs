@@ -38,6 +38,12 @@ internal sealed class VolumeStatus
 
     public int NodesUp => Nodes.Count(n => n.Up);
 
+    /// <summary>Segments the nodes' own repair has queued, summed over the nodes that reported figures; null when none did.</summary>
+    public long? NodesRepairQueue =>
+        Nodes.Any(n => n.Member?.Figures is not null)
+            ? Nodes.Sum(n => n.Member?.Figures?.GetValueOrDefault("repair_queue") ?? 0)
+            : null;
+
     /// <summary>Node losses the whole cluster survives with every node up.</summary>
     public int ToleratesWhenAllUp => Math.Max(0, SegmentDurability.ToleratedNodeLosses(Config.K, Config.M, Nodes.Count));
 
@@ -131,6 +137,7 @@ internal sealed class VolumeStatus
                 WriteNumberOrNull(json, "capacity_bytes", node.Member?.CapacityBytes);
                 WriteNumberOrNull(json, "free_bytes", node.Member?.FreeBytes);
                 WriteNumberOrNull(json, "pid", node.Pid);
+                WriteFigures(json, node.Member?.Figures);
                 json.WriteEndObject();
             }
 
@@ -149,7 +156,7 @@ internal sealed class VolumeStatus
             json.WriteNumber("files", Files);
             json.WriteNumber("bytes", Bytes);
             json.WriteNumber("stored_bytes", StoredBytes);
-            SegmentHealth.WriteJson(json, Segments);
+            SegmentHealth.WriteJson(json, Segments, NodesRepairQueue);
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -173,6 +180,11 @@ internal sealed class VolumeStatus
             string detail = node.Member is SwarmMember m
                 ? $"id {m.Id.ToString()[..12]}  site {m.Site}  free {ByteSize.Format(m.FreeBytes)} of {ByteSize.Format(m.CapacityBytes)}"
                 : "never answered this client";
+            if (node.Member?.Figures is { } f)
+            {
+                detail += $"  holds {f.GetValueOrDefault("fragments")} fragments, scrub found {f.GetValueOrDefault("scrub_errors")} bad, repair queue {f.GetValueOrDefault("repair_queue")}";
+            }
+
             o.AppendLine(c, $"  {index,-3} {node.Address,-21} {state}  {detail}");
         }
 
@@ -213,6 +225,24 @@ internal sealed class VolumeStatus
         }
 
         return o.ToString();
+    }
+
+    /// <summary>The node's own figures (ugloo_status, docs/PROTOCOL.md) under "health", or null when it did not answer.</summary>
+    private static void WriteFigures(Utf8JsonWriter json, IReadOnlyDictionary<string, long>? figures)
+    {
+        if (figures is null)
+        {
+            json.WriteNull("health");
+            return;
+        }
+
+        json.WriteStartObject("health");
+        foreach ((string name, long value) in figures.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            json.WriteNumber(name, value);
+        }
+
+        json.WriteEndObject();
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)

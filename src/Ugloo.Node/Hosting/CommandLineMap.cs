@@ -19,6 +19,11 @@ internal static class CommandLineMap
         ["--idle-timeout"] = "IdleTimeout",
         ["--gossip-interval"] = "GossipInterval",
         ["--down-after"] = "DownAfter",
+        ["--scrub-interval"] = "Scrub:Interval",
+        ["--scrub-rate"] = "Scrub:Rate",
+        ["--repair-interval"] = "Repair:Interval",
+        ["--lost-after"] = "Repair:LostAfter",
+        ["--repair-rate"] = "Repair:Rate",
     };
 
     private static readonly Dictionary<string, string> s_repeated = new(StringComparer.Ordinal)

@@ -19,6 +19,9 @@ namespace Ugloo.Node.Hosting;
 /// </summary>
 internal sealed class NodeRuntime : IDisposable
 {
+    /// <summary>Name of the file whose presence in the first data directory means "draining".</summary>
+    public const string DrainingMarker = "draining";
+
     private NodeRuntime(
         NodeOptions options,
         NodeIdentity identity,
@@ -30,7 +33,8 @@ internal sealed class NodeRuntime : IDisposable
         string listenAddress,
         string advertiseAddress,
         long capacityBytes,
-        MemberTable members)
+        MemberTable members,
+        Ugloo.Node.Repair.SegmentRecords segments)
     {
         Options = options;
         Identity = identity;
@@ -43,6 +47,7 @@ internal sealed class NodeRuntime : IDisposable
         AdvertiseAddress = advertiseAddress;
         CapacityBytes = capacityBytes;
         Members = members;
+        Segments = segments;
     }
 
     public NodeOptions Options { get; }
@@ -70,6 +75,38 @@ internal sealed class NodeRuntime : IDisposable
 
     public MemberTable Members { get; }
 
+    /// <summary>The public facts of the segments this node holds fragments of (what repair works from).</summary>
+    public Ugloo.Node.Repair.SegmentRecords Segments { get; }
+
+    /// <summary>Scrub's counters, reported by ugloo_status.</summary>
+    public Scrub.ScrubProgress Scrub { get; } = new();
+
+    /// <summary>Repair's counters, reported by ugloo_status.</summary>
+    public Ugloo.Node.Repair.RepairProgress Repair { get; } = new();
+
+    /// <summary>True while the node empties itself before it leaves (kept across restarts by a marker file).</summary>
+    public bool IsDraining => Members.Self.State == MemberStates.Draining;
+
+    /// <summary>
+    /// Starts or stops draining: a draining node offers no capacity, so placement sends it nothing new and its
+    /// fragments' homes are elsewhere; rebalancing then moves them off. The marker file in the first data
+    /// directory keeps the state across restarts.
+    /// </summary>
+    public void SetDraining(bool draining)
+    {
+        string marker = Path.Combine(Path.GetFullPath(Options.DataDirectories[0]), DrainingMarker);
+        if (draining)
+        {
+            File.WriteAllText(marker, "draining\n");
+        }
+        else
+        {
+            File.Delete(marker);
+        }
+
+        Members.SetSelfState(draining ? MemberStates.Draining : MemberStates.Up);
+    }
+
     /// <summary>Catalog root pointers kept for clients (DIR/roots in the first data directory).</summary>
     public required RootStore Roots { get; init; }
 
@@ -84,6 +121,7 @@ internal sealed class NodeRuntime : IDisposable
         NodeIdentity identity = NodeIdentity.LoadOrCreate(first);
         Socket? listener = null;
         SwarmCredentials? credentials = null;
+        Ugloo.Node.Repair.SegmentRecords? segments = null;
         try
         {
             long? capacity = options.Capacity is null ? null : ByteSize.Parse(options.Capacity);
@@ -129,7 +167,13 @@ internal sealed class NodeRuntime : IDisposable
             }
 
             var members = new MemberTable(identity.NodeId, advertise, offered, store.FreeBytes, options.Site, DateTimeOffset.UtcNow);
-            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members)
+            if (File.Exists(Path.Combine(first, DrainingMarker)))
+            {
+                members.SetSelfState(MemberStates.Draining);
+            }
+
+            segments = Ugloo.Node.Repair.SegmentRecords.Open(first);
+            return new NodeRuntime(options, identity, store, storeOptions, credentials, serverOptions, listener, listenAddress, advertise, offered, members, segments)
             {
                 Roots = RootStore.Open(first),
             };
@@ -138,6 +182,7 @@ internal sealed class NodeRuntime : IDisposable
         {
             listener?.Dispose();
             credentials?.Dispose();
+            segments?.Dispose();
             identity.Dispose();
             throw;
         }
@@ -154,6 +199,7 @@ internal sealed class NodeRuntime : IDisposable
     {
         Listener.Dispose();
         Credentials?.Dispose();
+        Segments.Dispose();
         Identity.Dispose();
     }
 

@@ -12,6 +12,7 @@ internal static class Usage
 
     public const string Text = """
         Usage: ugloo-node --data DIR [--data DIR ...] [options]
+               ugloo-node drain --node HOST:PORT --cluster-key FILE [--wait] [--cancel]
 
         Runs an Ugloo storage node: keeps fragments on its data directories and serves them to the
         cluster over DeepTorrent (BitTorrent peer wire + extension protocol). See docs/NODE.md.
@@ -31,6 +32,12 @@ internal static class Usage
           --idle-timeout DUR       close a connection silent for this long (default 5m)
           --gossip-interval DUR    how often to exchange membership with each member (default 5s)
           --down-after DUR         silence after which a member is marked down (default 15s)
+          --scrub-interval DUR     pause between full re-hash passes of what the node holds (default 168h)
+          --scrub-rate SIZE        bytes per second scrub may read (default 50M)
+          --repair-interval DUR    pause between checks of the segments this node repairs (default 1m)
+          --lost-after DUR         silence after which a member's fragments are rebuilt elsewhere
+                                   (default 10m; must exceed --down-after)
+          --repair-rate SIZE       bytes per second repair may fetch and store (default 50M)
           --config FILE            JSON file with a "Node" section holding the same settings
           --help, -h               this text
           --version                the version

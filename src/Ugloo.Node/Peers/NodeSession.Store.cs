@@ -97,7 +97,7 @@ internal sealed partial class NodeSession
         }
         else
         {
-            upload = new Upload(id, chunk.TotalLength);
+            upload = new Upload(id, chunk.TotalLength) { Segment = chunk.Segment };
             string? refusal = chunk.Offset != 0 ? $"rid {rid} starts at offset {chunk.Offset}; an upload starts at 0 (its first chunk was refused or never sent)"
                 : chunk.TotalLength > _runtime.StoreOptions.MaxFragmentBytes ? $"a fragment of {ByteSize.Format(chunk.TotalLength)} exceeds this node's limit of {ByteSize.Format(_runtime.StoreOptions.MaxFragmentBytes)}"
                 : _openUploads >= MaxOpenUploads ? $"{MaxOpenUploads} uploads already in progress on this connection"
@@ -191,8 +191,29 @@ internal sealed partial class NodeSession
             return;
         }
 
+        if (upload.Segment is { } segment)
+        {
+            RecordSegment(segment);
+        }
+
         Log.FragmentStored(_logger, id, upload.Total, _remote, outcome == StoreOutcome.Stored ? "stored" : "already held");
         await ReplyAsync(connection, UglooStoreResult.Success(rid), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps the segment's record. The fragment is already durable, so a failure here does not fail the store:
+    /// the segment's other holders keep the record too and repair it just the same.
+    /// </summary>
+    private void RecordSegment(Engine.Repair.SegmentDescriptor segment)
+    {
+        try
+        {
+            _runtime.Segments.Put(segment);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            Log.SegmentRecordFailed(_logger, segment.KeyHex, e.Message);
+        }
     }
 
     /// <summary>Aborts the upload, answers the failure, and keeps the rid as draining unless this was its last chunk.</summary>
@@ -238,5 +259,8 @@ internal sealed partial class NodeSession
         public long Next { get; set; }
 
         public FragmentWriter? Writer { get; set; }
+
+        /// <summary>The segment's public facts, when the sender gave them (ugloo_store "seg").</summary>
+        public Engine.Repair.SegmentDescriptor? Segment { get; init; }
     }
 }

@@ -59,6 +59,7 @@ internal sealed partial class NodeSession : IPeerMessageHandler
             ExtensionNames.Fetch => OnFetchAsync(connection, ExtensionCodec.Decode<UglooFetch>(payload), cancellationToken),
             ExtensionNames.Have => OnHaveAsync(connection, ExtensionCodec.Decode<UglooHave>(payload), cancellationToken),
             ExtensionNames.Pex => OnPexAsync(connection, ExtensionCodec.Decode<UglooPex>(payload), cancellationToken),
+            ExtensionNames.Status => OnStatusAsync(connection, ExtensionCodec.Decode<UglooStatus>(payload), cancellationToken),
             ExtensionNames.RootPut => OnRootPutAsync(connection, ExtensionCodec.Decode<UglooRootPut>(payload), cancellationToken),
             ExtensionNames.RootGet => OnRootGetAsync(connection, ExtensionCodec.Decode<UglooRootGet>(payload), cancellationToken),
 

@@ -35,6 +35,7 @@ public sealed class ExtensionMessageTests
             () => ExtensionCodec.Decode<UglooHave>(payload),
             () => ExtensionCodec.Decode<UglooPex>(payload),
             () => ExtensionCodec.Decode<UglooManifest>(payload),
+            () => ExtensionCodec.Decode<UglooStatus>(payload),
         ];
         foreach (Action decode in decoders)
         {

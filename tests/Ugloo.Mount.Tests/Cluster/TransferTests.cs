@@ -122,11 +122,16 @@ public sealed class TransferTests : IClassFixture<SmallSegmentCluster>, IDisposa
             Assert.False(string.IsNullOrEmpty(node.GetProperty("site").GetString()));
             Assert.True(node.GetProperty("capacity_bytes").GetInt64() > 0);
             Assert.True(node.GetProperty("free_bytes").GetInt64() >= 0);
+            JsonElement health = node.GetProperty("health");
+            Assert.True(health.GetProperty("fragments").GetInt64() >= 1);
+            Assert.Equal(0, health.GetProperty("scrub_errors").GetInt64());
+            Assert.True(health.TryGetProperty("repair_queue", out _));
             ids.Add(node.GetProperty("id").GetString()!);
         }
 
         Assert.Equal(6, ids.Count);
         JsonElement volume = doc.RootElement.GetProperty("volume");
+        Assert.Equal(0, volume.GetProperty("repair_queue_nodes").GetInt64());
         Assert.Equal(4, volume.GetProperty("k").GetInt32());
         Assert.Equal(2, volume.GetProperty("m").GetInt32());
         Assert.Equal(2, volume.GetProperty("tolerates_node_losses").GetInt32());

@@ -49,6 +49,14 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts one more node that joins through the first (a node added to a running cluster).</summary>
+    public async Task<NodeProcess> AddNodeAsync(CancellationToken cancellationToken, params string[] extraArgs)
+    {
+        NodeProcess node = await NodeProcess.StartAsync(ClusterKeyPath, cancellationToken, [.. s_fastGossip, .. extraArgs, "--join", Nodes[0].Address]);
+        Nodes.Add(node);
+        return node;
+    }
+
     /// <summary>A client that has seen <paramref name="expectedUp"/> nodes up (polls the gossip; no timing assertion).</summary>
     public async Task<SwarmClient> ConnectAsync(int expectedUp, CancellationToken cancellationToken, int requiredNodeLosses = 1, TimeSpan? stragglerGrace = null)
     {
