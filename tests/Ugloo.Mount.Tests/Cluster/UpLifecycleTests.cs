@@ -9,6 +9,28 @@ public sealed class UpLifecycleTests : IDisposable
     private readonly TestFiles _files = new();
 
     [Fact]
+    public async Task Up_with_mount_serves_the_volume_there_and_unmounts_when_stopped()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string mountPoint = Path.Combine(_files.Directory, "mnt");
+        await using (RunningCluster cluster = await RunningCluster.StartAsync(3, ["--mount", mountPoint, "--no-s3", "--code", "2,1"], ct))
+        {
+            Assert.Contains($"mount     {mountPoint}", cluster.Output, StringComparison.Ordinal);
+            Assert.True(Fuse.TestMount.IsMounted(mountPoint));
+            await File.WriteAllTextAsync(Path.Combine(mountPoint, "via-up.txt"), "mounted by ugloo up", ct);
+
+            // 'ugloo unmount' waits for the journal, so the file is a version once it returns.
+            (int unmountExit, _, string unmountErr) = await UglooProcess.RunAsync(["unmount", mountPoint], ct);
+            Assert.True(unmountExit == 0, unmountErr);
+            (int exit, _, string stderr) = await cluster.RunAsync(ct, "get", "/via-up.txt", _files.PathOf("via-up.txt"));
+            Assert.True(exit == 0, stderr);
+            Assert.Equal("mounted by ugloo up", File.ReadAllText(_files.PathOf("via-up.txt")));
+        }
+
+        Assert.False(Fuse.TestMount.IsMounted(mountPoint));
+    }
+
+    [Fact]
     public async Task Ctrl_C_stops_every_node_and_a_restart_reuses_the_volume()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
@@ -22,7 +44,7 @@ public sealed class UpLifecycleTests : IDisposable
             await using (RunningCluster first = await RunningCluster.StartAsync(3, ["--segment-size", "16K", "--passphrase-file", passphrase], ct, data))
             {
                 Assert.Contains("Creating a volume", first.Output);
-                Assert.Contains("FUSE mount arrives with a later release", first.Output, StringComparison.Ordinal);
+                Assert.Contains("none (--no-mount)", first.Output, StringComparison.Ordinal);
                 Assert.Equal(3, first.NodeProcesses().Count);
 
                 // The volume key is sealed under the passphrase: without it, or with a wrong one, nothing is stored.
