@@ -36,7 +36,15 @@ internal static class UnmountCommand
                 await WaitForUploadsAsync(target, cancellationToken);
             }
 
-            if (LibC.Umount2(target, parse.GetValue(lazy) ? LibC.MntDetach : 0) != 0)
+            // A normal user's mount (made by fusermount3) is unmounted by the same setuid helper.
+            if (LibC.GetEuid() != 0)
+            {
+                if (!Fusermount.Unmount(target, parse.GetValue(lazy), out string helperError))
+                {
+                    throw new VolumeException($"Cannot unmount {target}: {helperError}");
+                }
+            }
+            else if (LibC.Umount2(target, parse.GetValue(lazy) ? LibC.MntDetach : 0) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 throw new VolumeException(errno switch

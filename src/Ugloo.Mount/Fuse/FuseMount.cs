@@ -6,8 +6,8 @@ using Ugloo.Mount.FileSystem;
 namespace Ugloo.Mount.Fuse;
 
 /// <summary>
-/// A filesystem mounted through FUSE: opens /dev/fuse, mounts it with mount(2) (root only; fusermount3 for
-/// unprivileged users is not implemented), negotiates INIT and serves requests until disposed. Disposing
+/// A filesystem mounted through FUSE: as root opens /dev/fuse and mounts it with mount(2); as a normal user
+/// has fusermount3 do both and pass the descriptor back. Negotiates INIT and serves requests until disposed. Disposing
 /// unmounts (lazily with MNT_DETACH if the mount is busy) and waits for the session to end.
 /// </summary>
 internal sealed class FuseMount : IAsyncDisposable
@@ -17,6 +17,7 @@ internal sealed class FuseMount : IAsyncDisposable
     private readonly FuseSession _session;
     private readonly FuseMountOptions _options;
     private int _disposed;
+    private bool _viaHelper;
 
     private FuseMount(string mountPoint, FuseSession session, FuseMountOptions options, FuseInitOut negotiated, string? connection)
     {
@@ -52,31 +53,10 @@ internal sealed class FuseMount : IAsyncDisposable
             throw new DirectoryNotFoundException($"mount point {target} does not exist");
         }
 
-        int fd = LibC.Open(DevicePath, LibC.ORdWr | LibC.OCloExec);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"cannot open {DevicePath} (errno {errno}): is the fuse module loaded and the device present?");
-        }
-
-        var device = new SafeFileHandle(fd, ownsHandle: true);
         uint uid = LibC.GetEuid();
         uint gid = LibC.GetEgid();
-
-        // rootmode is the root's S_IFMT in octal (40000 = S_IFDIR); user_id/group_id own the connection
-        // (only they may use it without allow_other). fd= hands the kernel our end of /dev/fuse.
-        string data = string.Create(CultureInfo.InvariantCulture, $"fd={fd},rootmode=40000,user_id={uid},group_id={gid}")
-            + (options.DefaultPermissions ? ",default_permissions" : string.Empty)
-            + (options.AllowOther ? ",allow_other" : string.Empty);
-        if (LibC.Mount(options.Source, target, "fuse." + options.SubType, LibC.MsNoSuid | LibC.MsNoDev, data) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            device.Dispose();
-            throw new IOException(errno == FuseErrno.EPERM
-                ? $"mount({target}) was refused (EPERM): mounting FUSE needs root (CAP_SYS_ADMIN); fusermount3 is not supported yet"
-                : $"mount({target}) failed with errno {errno}");
-        }
-
+        bool helper = options.UseFusermount ?? uid != 0;
+        SafeFileHandle device = helper ? MountWithHelper(target, options, uid) : MountDirectly(target, options, uid, gid);
         var session = new FuseSession(device, fileSystem, options);
         session.Start();
         FuseInitOut negotiated;
@@ -92,9 +72,50 @@ internal sealed class FuseMount : IAsyncDisposable
             throw;
         }
 
-        var mount = new FuseMount(target, session, options, negotiated, FindConnection(target));
+        var mount = new FuseMount(target, session, options, negotiated, FindConnection(target)) { _viaHelper = helper };
         Log.FuseMounted(options.Logger, target, negotiated.Minor, negotiated.MaxWrite, negotiated.Flags);
         return mount;
+    }
+
+    /// <summary>mount(2) as root: open /dev/fuse and hand its descriptor to the kernel in the mount data.</summary>
+    private static SafeFileHandle MountDirectly(string target, FuseMountOptions options, uint uid, uint gid)
+    {
+        int fd = LibC.Open(DevicePath, LibC.ORdWr | LibC.OCloExec);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"cannot open {DevicePath} (errno {errno}): is the fuse module loaded and the device present?");
+        }
+
+        var device = new SafeFileHandle(fd, ownsHandle: true);
+
+        // rootmode is the root's S_IFMT in octal (40000 = S_IFDIR); user_id/group_id own the connection
+        // (only they may use it without allow_other). fd= hands the kernel our end of /dev/fuse.
+        string data = string.Create(CultureInfo.InvariantCulture, $"fd={fd},rootmode=40000,user_id={uid},group_id={gid}")
+            + (options.DefaultPermissions ? ",default_permissions" : string.Empty)
+            + (options.AllowOther ? ",allow_other" : string.Empty);
+        if (LibC.Mount(options.Source, target, "fuse." + options.SubType, LibC.MsNoSuid | LibC.MsNoDev, data) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            device.Dispose();
+            throw new IOException(errno == FuseErrno.EPERM
+                ? $"mount({target}) was refused (EPERM): mounting FUSE directly needs root (CAP_SYS_ADMIN)"
+                : $"mount({target}) failed with errno {errno}");
+        }
+
+        return device;
+    }
+
+    /// <summary>
+    /// fusermount3 for a normal user: it adds rootmode, user_id and group_id itself; allow_other only when
+    /// root asks (a user needs user_allow_other in /etc/fuse.conf for it, which we do not assume).
+    /// </summary>
+    private static SafeFileHandle MountWithHelper(string target, FuseMountOptions options, uint uid)
+    {
+        string helperOptions = $"fsname={options.Source},subtype={options.SubType},nosuid,nodev"
+            + (options.DefaultPermissions ? ",default_permissions" : string.Empty)
+            + (options.AllowOther && uid == 0 ? ",allow_other" : string.Empty);
+        return new SafeFileHandle(Fusermount.Mount(target, helperOptions), ownsHandle: true);
     }
 
     public async ValueTask DisposeAsync()
@@ -128,6 +149,17 @@ internal sealed class FuseMount : IAsyncDisposable
 
     private void Unmount()
     {
+        if (_viaHelper && LibC.GetEuid() != 0)
+        {
+            // umount2 needs CAP_SYS_ADMIN: the setuid helper unmounts for the user who mounted.
+            if (!Fusermount.Unmount(MountPoint, lazy: false, out _))
+            {
+                _ = Fusermount.Unmount(MountPoint, lazy: true, out _);
+            }
+
+            return;
+        }
+
         if (LibC.Umount2(MountPoint, 0) == 0)
         {
             return;

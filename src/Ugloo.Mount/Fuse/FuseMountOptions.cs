@@ -42,6 +42,9 @@ internal sealed class FuseMountOptions
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
+    /// <summary>Mount through fusermount3 (null, the default: only when not root).</summary>
+    public bool? UseFusermount { get; init; }
+
     public void Validate()
     {
         if (ReaderThreads is < 2 or > 64)

@@ -34,6 +34,27 @@ public sealed class FuseMountLifecycleTests
     }
 
     [Fact]
+    public async Task MountingThroughFusermount3ReceivesTheDeviceOverTheSocketAndServes()
+    {
+        // The path a normal user takes (fusermount3 opens /dev/fuse and passes it back with SCM_RIGHTS),
+        // forced here because the suite runs as root.
+        TestMount mount = await TestMount.StartAsync(options: new Ugloo.Mount.Fuse.FuseMountOptions { UseFusermount = true });
+        string root = mount.Root;
+        try
+        {
+            Assert.True(TestMount.IsMounted(root));
+            await File.WriteAllTextAsync(mount.PathOf("via-helper"), "passed over a unix socket", Ct);
+            Assert.Equal("passed over a unix socket", await File.ReadAllTextAsync(mount.PathOf("via-helper"), Ct));
+            await mount.Mount.DisposeAsync();
+            Assert.False(TestMount.IsMounted(root));
+        }
+        finally
+        {
+            await mount.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task KilledReaderOfABlockedReadDoesNotWedgeTheSession()
     {
         var fileSystem = new BlockingReadFileSystem();
