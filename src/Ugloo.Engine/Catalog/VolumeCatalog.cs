@@ -161,6 +161,7 @@ public sealed partial class VolumeCatalog : IDisposable
             "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns) " +
             "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns FROM moving ORDER BY path;" +
             "UPDATE pending SET path = $to || substr(path, length($from) + 1) WHERE path >= $lo AND path < $hi;" +
+            "UPDATE OR REPLACE xattrs SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
             "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) SELECT path, $created, 0, NULL, NULL FROM moving ORDER BY path;" +
             "UPDATE OR REPLACE directories SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
             "INSERT OR IGNORE INTO directories (path, created_ms) VALUES ($to, $created);" +
@@ -333,6 +334,7 @@ public sealed partial class VolumeCatalog : IDisposable
 
         if (version == SchemaVersion)
         {
+            EnsureXattrs();
             return;
         }
 
@@ -380,5 +382,6 @@ public sealed partial class VolumeCatalog : IDisposable
         create.CommandText = $"PRAGMA user_version = {SchemaVersion};";
         create.ExecuteNonQuery();
         transaction.Commit();
+        EnsureXattrs();
     }
 }

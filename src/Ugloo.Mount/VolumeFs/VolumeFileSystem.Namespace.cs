@@ -40,6 +40,7 @@ internal sealed partial class VolumeFileSystem
 
             KeepDirectory(directory.Path);
             _catalog.RemoveDirectory(path);
+            _catalog.RemoveXattrs(path);
             Detach(target);
             return ValueTask.CompletedTask;
         }
@@ -65,6 +66,7 @@ internal sealed partial class VolumeFileSystem
             }
 
             DeletePending(target);
+            _catalog.RemoveXattrs(path);
             Detach(target);
             return ValueTask.CompletedTask;
         }
@@ -141,6 +143,7 @@ internal sealed partial class VolumeFileSystem
                 }
             }
 
+            _catalog.MoveXattrs(from, to);
             _byPath.Remove(from);
             source.Path = to;
             _byPath[to] = source;
@@ -439,16 +442,49 @@ internal sealed partial class VolumeFileSystem
         }
     }
 
-    // Extended attributes of users are not stored (a version has no place for them yet): ENOTSUP, which
-    // cp -a and rsync treat as "this file system has no xattrs".
-    public ValueTask SetXattrAsync(RequestContext context, ulong node, string name, ReadOnlyMemory<byte> value, XattrSetMode mode, CancellationToken cancellationToken) =>
-        throw new FileSystemException(FileSystemError.NotSupported);
+    /// <summary>
+    /// <c>user.*</c> attributes are kept per name (catalog table <c>xattrs</c>); other namespaces (security,
+    /// trusted, system: ACLs, capabilities) answer ENOTSUP, which cp -a and rsync -X treat as "not supported
+    /// here". The <c>user.ugloo.*</c> names are ours and read-only.
+    /// </summary>
+    public ValueTask SetXattrAsync(RequestContext context, ulong node, string name, ReadOnlyMemory<byte> value, XattrSetMode mode, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            VolumeNode n = Node(node);
+            RejectView(n);
+            string path = XattrPath(n, name);
+            if (name.StartsWith("user.ugloo.", StringComparison.Ordinal))
+            {
+                throw new FileSystemException(FileSystemError.NotPermitted);
+            }
+
+            if (value.Length > MaxXattrBytes)
+            {
+                throw new FileSystemException(FileSystemError.OutOfRange);
+            }
+
+            bool exists = _catalog.GetXattr(path, name) is not null;
+            if (mode == XattrSetMode.Create && exists)
+            {
+                throw new FileSystemException(FileSystemError.Exists);
+            }
+
+            if (mode == XattrSetMode.Replace && !exists)
+            {
+                throw new FileSystemException(FileSystemError.NoData);
+            }
+
+            _catalog.SetXattr(path, name, value.ToArray());
+            return ValueTask.CompletedTask;
+        }
+    }
 
     /// <summary>
-    /// Two read-only attributes computed on demand and never listed (so cp -a and rsync -X do not copy them):
-    /// <c>user.ugloo.state</c> on a file ("pending" while only this machine has its newest content, else
-    /// "durable"), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued), which
-    /// <c>ugloo unmount</c> polls.
+    /// Users' attributes, and two read-only ones computed on demand and never listed (so cp -a and rsync -X do
+    /// not copy them): <c>user.ugloo.state</c> on a file ("pending" while only this machine has its newest
+    /// content, else "durable"), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued),
+    /// which <c>ugloo unmount</c> polls.
     /// </summary>
     public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
     {
@@ -466,6 +502,12 @@ internal sealed partial class VolumeFileSystem
                 (int files, long bytes) = (_outstanding.Count, _outstanding.Sum(e => e.Size));
                 value = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{files} {bytes}");
             }
+            else if (n.View is null && name.StartsWith("user.", StringComparison.Ordinal) && !n.Detached)
+            {
+                return _catalog.GetXattr(n.Path, name) is { } stored
+                    ? ValueTask.FromResult(stored)
+                    : throw new FileSystemException(FileSystemError.NoData);
+            }
         }
 
         return value is null
@@ -473,11 +515,37 @@ internal sealed partial class VolumeFileSystem
             : ValueTask.FromResult(System.Text.Encoding.UTF8.GetBytes(value));
     }
 
-    public ValueTask<IReadOnlyList<string>> ListXattrAsync(RequestContext context, ulong node, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<string>>([]);
+    public ValueTask<IReadOnlyList<string>> ListXattrAsync(RequestContext context, ulong node, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            VolumeNode n = Node(node);
+            return ValueTask.FromResult(n.View is null && !n.Detached ? _catalog.ListXattrs(n.Path) : (IReadOnlyList<string>)[]);
+        }
+    }
 
-    public ValueTask RemoveXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken) =>
-        throw new FileSystemException(FileSystemError.NoData);
+    public ValueTask RemoveXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            VolumeNode n = Node(node);
+            RejectView(n);
+            return _catalog.RemoveXattrs(XattrPath(n, name), name)
+                ? ValueTask.CompletedTask
+                : throw new FileSystemException(FileSystemError.NoData);
+        }
+    }
+
+    /// <summary>The path whose <c>user.*</c> attribute <paramref name="name"/> is meant; ENOTSUP for other namespaces. Caller holds the lock.</summary>
+    private static string XattrPath(VolumeNode n, string name)
+    {
+        if (!name.StartsWith("user.", StringComparison.Ordinal) || name.Length == "user.".Length)
+        {
+            throw new FileSystemException(FileSystemError.NotSupported);
+        }
+
+        return n.Detached ? throw new FileSystemException(FileSystemError.NotFound) : n.Path;
+    }
 
     /// <summary>Files created in <paramref name="directory"/> this session and not committed yet. Caller holds the lock.</summary>
     private IEnumerable<VolumeNode> PendingChildren(string directory) =>

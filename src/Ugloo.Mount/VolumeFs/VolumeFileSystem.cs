@@ -32,6 +32,9 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Read-only xattr of the root: "FILES BYTES" in the write-back journal.</summary>
     public const string PendingAttribute = "user.ugloo.pending";
 
+    /// <summary>Largest xattr value Linux allows (XATTR_SIZE_MAX).</summary>
+    private const int MaxXattrBytes = 64 * 1024;
+
     private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(1);
 
     private readonly Lock _gate = new();

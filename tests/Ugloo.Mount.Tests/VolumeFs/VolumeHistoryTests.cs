@@ -148,6 +148,34 @@ public sealed class VolumeHistoryTests : IClassFixture<SmallSegmentCluster>, IDi
         }
     }
 
+    [Fact]
+    public async Task User_xattrs_are_kept_follow_a_rename_and_survive_a_remount()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            string file = mount.PathOf("tagged.txt");
+            await File.WriteAllTextAsync(file, "x", ct);
+            Assert.Equal(0, TestLibC.SetXattr(file, "user.color", "blue"u8.ToArray(), 3, 0));
+            Assert.Equal(0, TestLibC.SetXattr(file, "user.color", "green"u8.ToArray(), 5, 2)); // XATTR_REPLACE
+            Assert.NotEqual(0, TestLibC.SetXattr(file, "user.color", "red"u8.ToArray(), 3, 1)); // XATTR_CREATE: exists
+            Assert.NotEqual(0, TestLibC.SetXattr(file, "security.selinux", "x"u8.ToArray(), 1, 0)); // not ours to keep
+            Assert.NotEqual(0, TestLibC.SetXattr(file, "user.ugloo.state", "forged"u8.ToArray(), 6, 0));
+            File.Move(file, mount.PathOf("renamed.txt"));
+        }
+
+        await using (VolumeTestMount again = await VolumeTestMount.StartAsync(_cluster))
+        {
+            string file = again.PathOf("renamed.txt");
+            Assert.Equal("green", ReadXattr(file, "user.color"));
+            byte[] names = new byte[256];
+            nint length = TestLibC.ListXattr(file, names, (nuint)names.Length);
+            Assert.Equal("user.color\0", Encoding.UTF8.GetString(names, 0, (int)length));
+            Assert.Equal(0, TestLibC.RemoveXattr(file, "user.color"));
+            Assert.True(TestLibC.GetXattr(file, "user.color", new byte[16], 16) < 0);
+        }
+    }
+
     public void Dispose() => _files.Dispose();
 
     private static string ReadXattr(string path, string name)
