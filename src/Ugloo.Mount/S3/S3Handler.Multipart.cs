@@ -82,7 +82,7 @@ internal sealed partial class S3Handler
                         throw S3Errors.EntityTooLarge();
                     }
 
-                    await body.Stream.CopyToAsync(file, 1 << 16, r.Aborted).ConfigureAwait(false);
+                    await body.Stream.CopyToAsync(file, 1 << 20, r.Aborted).ConfigureAwait(false);
                     body.Verify();
                     md5 = body.Stream.Md5();
                 }
