@@ -25,6 +25,7 @@ internal static class S3Command
             data, passphrase, verbose, listen, domain,
         };
         command.Subcommands.Add(CreateKeys());
+        command.Subcommands.Add(S3PublicCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
         {
             string dataDirectory = CommonOptions.DataDirectory(parse, data);

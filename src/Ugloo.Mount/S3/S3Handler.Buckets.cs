@@ -63,6 +63,8 @@ internal sealed partial class S3Handler
             }
         }
 
+        // Checked before anything is made, so a refused ACL creates no bucket.
+        bool isPublic = r.Header("x-amz-acl") is string canned && CannedAclIsPublic(canned);
         string path = ObjectPaths.Bucket(r.Bucket);
         bool created = _volume.Catalog(c =>
         {
@@ -77,6 +79,7 @@ internal sealed partial class S3Handler
             }
 
             c.AddDirectory(path, DateTimeOffset.UtcNow);
+            c.SetPublicBucket(r.Bucket, isPublic);
             return true;
         });
         if (!created)
@@ -110,6 +113,9 @@ internal sealed partial class S3Handler
             }
 
             c.RemoveDirectory(path);
+
+            // A bucket made again under the same name starts private.
+            c.SetPublicBucket(r.Bucket, isPublic: false);
             return 0;
         });
         r.Response.StatusCode = 204;
@@ -153,7 +159,7 @@ internal sealed partial class S3Handler
         r.Response.StatusCode = 200;
     }
 
-    /// <summary>The owner has full control; nothing else is granted (anonymous access is refused).</summary>
+    /// <summary>The owner has full control; everyone may read a public bucket's objects and listings.</summary>
     private Task GetAclAsync(S3Request r, bool isBucket)
     {
         RequireBucket(r.Bucket);
@@ -161,6 +167,8 @@ internal sealed partial class S3Handler
         {
             _ = LatestOrThrow(r.Bucket, r.Key, r.Query("versionId"));
         }
+
+        bool isPublic = _volume.Catalog(c => c.IsPublicBucket(r.Bucket));
 
         return S3Xml.WriteAsync(
             r.Response,
@@ -179,6 +187,11 @@ internal sealed partial class S3Handler
                 w.WriteEndElement();
                 w.Element("Permission", "FULL_CONTROL");
                 w.WriteEndElement();
+                if (isPublic)
+                {
+                    WritePublicReadGrant(w);
+                }
+
                 w.WriteEndElement();
             },
             r.Aborted);

@@ -13,6 +13,9 @@ internal sealed partial class S3Handler
 {
     private const int MaxPartNumber = 10_000;
 
+    /// <summary>Uploads created by this gateway process whose parts are stored in the swarm as they arrive.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StreamingUpload> _streaming = new(StringComparer.Ordinal);
+
     private async Task CreateMultipartUploadAsync(S3Request r)
     {
         RequireBucket(r.Bucket);
@@ -24,6 +27,7 @@ internal sealed partial class S3Handler
         }
 
         string uploadId = _uploads.Create(r.Bucket, r.Key, MetadataFromRequest(r, ""));
+        _streaming[uploadId] = new StreamingUpload(_volume.WriteAsync);
         await S3Xml.WriteAsync(
             r.Response,
             200,
@@ -78,7 +82,7 @@ internal sealed partial class S3Handler
                         throw S3Errors.EntityTooLarge();
                     }
 
-                    await body.Stream.CopyToAsync(file, 1 << 16, r.Aborted).ConfigureAwait(false);
+                    await body.Stream.CopyToAsync(file, 1 << 20, r.Aborted).ConfigureAwait(false);
                     body.Verify();
                     md5 = body.Stream.Md5();
                 }
@@ -86,7 +90,12 @@ internal sealed partial class S3Handler
                 await file.FlushAsync(r.Aborted).ConfigureAwait(false);
             }
 
-            _uploads.CommitPart(upload.Id, number, temporary, md5);
+            PartInfo committed = _uploads.CommitPart(upload.Id, number, temporary, md5);
+            if (_streaming.TryGetValue(upload.Id, out StreamingUpload? streaming))
+            {
+                streaming.Committed(committed);
+            }
+
             string etag = "\"" + Convert.ToHexStringLower(md5) + "\"";
             if (!copy)
             {
@@ -213,9 +222,19 @@ internal sealed partial class S3Handler
         // S3's multipart ETag: MD5 of the concatenated binary MD5s of the parts, then "-" and the part count.
         byte[] md5s = [.. parts.SelectMany(p => Convert.FromHexString(p.ETag.Trim('"')))];
         string multipartETag = $"\"{Md5Hex(md5s)}-{parts.Count}\"";
-        ObjectWriteResult result;
-        using (var input = new PartsStream(parts))
+        // Usually the parts are already in the swarm (stored as they arrived); else stream them now.
+        ObjectWriteResult? result = null;
+        if (_streaming.TryRemove(upload.Id, out StreamingUpload? streaming))
         {
+            using (streaming)
+            {
+                result = await streaming.FinishAsync(parts, r.Aborted).ConfigureAwait(false);
+            }
+        }
+
+        if (result is null)
+        {
+            using var input = new PartsStream(parts);
             result = await _volume.WriteAsync(input, r.Aborted).ConfigureAwait(false);
         }
 
@@ -245,6 +264,11 @@ internal sealed partial class S3Handler
     {
         RequireBucket(r.Bucket);
         UploadInfo upload = FindUpload(r);
+        if (_streaming.TryRemove(upload.Id, out StreamingUpload? streaming))
+        {
+            streaming.Dispose();
+        }
+
         _uploads.Remove(upload.Id);
         r.Response.StatusCode = 204;
         return Task.CompletedTask;

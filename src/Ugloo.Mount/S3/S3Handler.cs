@@ -39,9 +39,15 @@ internal sealed partial class S3Handler
         try
         {
             signed = Describe(http);
-            RequestIdentity identity = _authenticator.Authenticate(signed);
+            bool anonymous = RequestAuthenticator.IsAnonymous(signed);
+            RequestIdentity identity = anonymous ? RequestIdentity.Anonymous : _authenticator.Authenticate(signed);
             (string bucket, string key) = Route(signed, http.Request.Host.Host);
             var request = new S3Request { Http = http, Signed = signed, Identity = identity, Bucket = bucket, Key = key };
+            if (anonymous)
+            {
+                AdmitAnonymous(request);
+            }
+
             await DispatchAsync(request).ConfigureAwait(false);
         }
         catch (S3Exception e)
@@ -96,6 +102,7 @@ internal sealed partial class S3Handler
         "GET" => ListObjectsAsync(r, v2: false),
         "HEAD" => HeadBucketAsync(r),
         "PUT" when r.Has("versioning") => PutBucketVersioningAsync(r),
+        "PUT" when r.Has("acl") => PutBucketAclAsync(r),
         "PUT" when IsSubresource(r) => throw S3Errors.NotImplemented("This bucket sub-resource"),
         "PUT" => CreateBucketAsync(r),
         "DELETE" when IsSubresource(r) => throw S3Errors.NotImplemented("This bucket sub-resource"),

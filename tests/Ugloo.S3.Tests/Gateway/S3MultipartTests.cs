@@ -109,6 +109,44 @@ public sealed class S3MultipartTests(S3Cluster cluster)
         Assert.Equal(source, await S3ObjectTests.ReadAllAsync(got.ResponseStream));
     }
 
+    [Fact]
+    public async Task PartsSentOutOfOrderReplacedOrLeftOutGiveExactlyTheListedParts()
+    {
+        // The gateway stores parts in the swarm as they arrive; whatever arrives, the object is the parts complete lists.
+        using AmazonS3Client s3 = cluster.Client();
+        string bucket = await S3ObjectTests.NewBucketAsync(s3);
+        byte[] first = RandomNumberGenerator.GetBytes(PartSize), second = RandomNumberGenerator.GetBytes(PartSize), last = RandomNumberGenerator.GetBytes(777);
+
+        // Out of order: part 2 before part 1.
+        string id = (await s3.InitiateMultipartUploadAsync(bucket, "ordered.bin", Ct)).UploadId;
+        UploadPartResponse p2 = await UploadAsync(s3, bucket, "ordered.bin", id, 2, second);
+        UploadPartResponse p1 = await UploadAsync(s3, bucket, "ordered.bin", id, 1, first);
+        await CompleteAsync(s3, bucket, "ordered.bin", id, new PartETag(1, p1.ETag), new PartETag(2, p2.ETag));
+        Assert.Equal(first.Concat(second), await ReadAsync(s3, bucket, "ordered.bin"));
+
+        // Part 1 sent again with other bytes after the others, and a part 3 that complete leaves out.
+        id = (await s3.InitiateMultipartUploadAsync(bucket, "replaced.bin", Ct)).UploadId;
+        await UploadAsync(s3, bucket, "replaced.bin", id, 1, first);
+        p2 = await UploadAsync(s3, bucket, "replaced.bin", id, 2, last);
+        await UploadAsync(s3, bucket, "replaced.bin", id, 3, second);
+        p1 = await UploadAsync(s3, bucket, "replaced.bin", id, 1, second);
+        await CompleteAsync(s3, bucket, "replaced.bin", id, new PartETag(1, p1.ETag), new PartETag(2, p2.ETag));
+        Assert.Equal(second.Concat(last), await ReadAsync(s3, bucket, "replaced.bin"));
+
+        // Complete lists fewer parts than were sent (the writer may have read part 3 already).
+        id = (await s3.InitiateMultipartUploadAsync(bucket, "fewer.bin", Ct)).UploadId;
+        p1 = await UploadAsync(s3, bucket, "fewer.bin", id, 1, first);
+        await UploadAsync(s3, bucket, "fewer.bin", id, 2, second);
+        await CompleteAsync(s3, bucket, "fewer.bin", id, new PartETag(1, p1.ETag));
+        Assert.Equal(first, await ReadAsync(s3, bucket, "fewer.bin"));
+    }
+
+    private static async Task<byte[]> ReadAsync(AmazonS3Client s3, string bucket, string key)
+    {
+        using GetObjectResponse got = await s3.GetObjectAsync(bucket, key, Ct);
+        return await S3ObjectTests.ReadAllAsync(got.ResponseStream);
+    }
+
     private static Task<UploadPartResponse> UploadAsync(AmazonS3Client s3, string bucket, string key, string id, int number, byte[] data) =>
         s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = key, UploadId = id, PartNumber = number, InputStream = new MemoryStream(data) }, Ct);
 

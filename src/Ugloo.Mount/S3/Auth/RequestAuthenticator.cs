@@ -23,6 +23,13 @@ internal sealed class RequestAuthenticator
         _time = time;
     }
 
+    /// <summary>
+    /// Whether the request carries no signature at all (no Authorization header, no presigned or Signature
+    /// Version 2 query): such a request may only read a public bucket.
+    /// </summary>
+    public static bool IsAnonymous(SignedRequest request) =>
+        request.Header("authorization") is null && !request.HasQuery("X-Amz-Signature") && !request.HasQuery("Signature") && !request.HasQuery("AWSAccessKeyId");
+
     /// <summary>Verifies the signature; returns what the body decoder needs to check chunk signatures.</summary>
     /// <exception cref="S3Exception">Anonymous, malformed, unknown key, expired or wrong signature.</exception>
     public RequestIdentity Authenticate(SignedRequest request)
@@ -192,4 +199,10 @@ internal sealed class RequestAuthenticator
 /// a STREAMING-… mode) and, for aws-chunked bodies, the signing key, date, scope and seed signature that chain
 /// the chunk signatures.
 /// </summary>
-internal sealed record RequestIdentity(AccessKey Key, string PayloadHash, byte[] SigningKey, string AmzDate, string Scope, string SeedSignature);
+internal sealed record RequestIdentity(AccessKey Key, string PayloadHash, byte[] SigningKey, string AmzDate, string Scope, string SeedSignature)
+{
+    /// <summary>An unsigned request, admitted only to read a public bucket (it never reaches a body decoder).</summary>
+    public static RequestIdentity Anonymous { get; } = new(new AccessKey("anonymous", "", "", DateTimeOffset.UnixEpoch), SigV4.UnsignedPayload, [], "", "", "");
+
+    public bool IsAnonymous => Key.AccessKeyId.Length == 0;
+}

@@ -93,8 +93,8 @@ internal sealed class MultipartStore
         return new FileStream(temporaryPath, options);
     }
 
-    /// <summary>Makes a received part the upload's part <paramref name="number"/>, replacing an earlier one.</summary>
-    public void CommitPart(string uploadId, int number, string temporaryPath, byte[] md5)
+    /// <summary>Makes a received part the upload's part <paramref name="number"/>, replacing an earlier one; returns it.</summary>
+    public PartInfo CommitPart(string uploadId, int number, string temporaryPath, byte[] md5)
     {
         string directory = Path.Combine(_root, uploadId);
         string target = Path.Combine(directory, PartName(number, md5));
@@ -103,6 +103,9 @@ internal sealed class MultipartStore
         {
             File.Delete(old.Path);
         }
+
+        var info = new FileInfo(target);
+        return new PartInfo(number, "\"" + Convert.ToHexStringLower(md5) + "\"", info.Length, new DateTimeOffset(info.LastWriteTimeUtc), target);
     }
 
     public IReadOnlyList<PartInfo> ListParts(string uploadId)

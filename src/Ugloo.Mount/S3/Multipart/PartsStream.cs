@@ -28,7 +28,7 @@ internal sealed class PartsStream : Stream
     {
         while (_index < _parts.Count)
         {
-            _current ??= new FileStream(_parts[_index].Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            _current ??= new FileStream(_parts[_index].Path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
             int n = await _current.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             if (n > 0)
             {
