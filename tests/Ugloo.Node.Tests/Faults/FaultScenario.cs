@@ -308,7 +308,7 @@ internal sealed class FaultScenario
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(ct);
         Task<string> stderr = process.StandardError.ReadToEndAsync(ct);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_options.SettleTimeout);
+        deadline.CancelAfter(_options.DrainTimeout);
         try
         {
             await process.WaitForExitAsync(deadline.Token);
@@ -316,7 +316,7 @@ internal sealed class FaultScenario
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             process.Kill();
-            _problems.Add($"drain of {victim.Address} did not finish within {_options.SettleTimeout}; its log ends:\n{victim.Output[^Math.Min(3000, victim.Output.Length)..]}");
+            _problems.Add($"drain of {victim.Address} did not finish within {_options.DrainTimeout}; its log ends:\n{victim.Output[^Math.Min(3000, victim.Output.Length)..]}");
         }
 
         string output = (await stdout) + (await stderr);

@@ -40,6 +40,9 @@ internal sealed class FaultScenarioOptions
     public IReadOnlyList<string> NodeArgs { get; init; } =
         ["--repair-interval", "500ms", "--lost-after", "4s", "--scrub-interval", "2s", "--repair-rate", "20M"];
 
+    /// <summary>Longest wait for <c>ugloo-node drain --wait</c>; a drain still unfinished then is reported as a problem and the node removed anyway. Default 2 min.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Longest wait for full redundancy after the last fault, and for the cluster to settle between faults.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }

@@ -23,6 +23,7 @@ public sealed class FaultSuiteTests
             MaxObjectSize = 128 << 10,
             WritePause = TimeSpan.FromMilliseconds(100),
             SettleTimeout = TimeSpan.FromSeconds(45),
+            DrainTimeout = TimeSpan.FromSeconds(20),
             Seed = 5,
         };
         FaultReport report = await RunAndPrintAsync(options);
