@@ -40,9 +40,12 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public IReadOnlyList<string> DataDirectories { get; }
 
-    public IReadOnlyList<string> ExtraArgs { get; }
+    public IReadOnlyList<string> ExtraArgs { get; private set; }
 
     public bool HasExited => _process is null || _process.HasExited;
+
+    /// <summary>The running process's id (for SIGSTOP/SIGCONT), or null when it is not running.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
     /// <summary>Everything the process printed so far (for failure messages).</summary>
     public string Output
@@ -136,6 +139,13 @@ internal sealed class NodeProcess : IAsyncDisposable
         _process?.Dispose();
         _process = null;
         await LaunchAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the node again on the same data directories and port, with other extra arguments.</summary>
+    public Task RestartAsync(IReadOnlyList<string> extraArgs, CancellationToken cancellationToken)
+    {
+        ExtraArgs = extraArgs;
+        return RestartAsync(cancellationToken);
     }
 
     public Task<PeerClient> ConnectAsync(SwarmCredentials credentials, CancellationToken cancellationToken) =>

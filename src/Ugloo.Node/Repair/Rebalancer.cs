@@ -33,7 +33,7 @@ internal sealed class Rebalancer
 
     public async Task RunAsync(IReadOnlyList<SegmentPlan> plans, ClusterView view, Dictionary<FragmentId, HashSet<MemberId>> holders, CancellationToken cancellationToken)
     {
-        var emptied = new List<byte[]>();
+        var emptied = new List<SegmentDescriptor>();
         foreach (SegmentPlan plan in plans)
         {
             SegmentDescriptor segment = plan.Segment;
@@ -62,13 +62,15 @@ internal sealed class Rebalancer
 
             if (!segment.FragmentIds.Any(_runtime.Store.Contains))
             {
-                emptied.Add(segment.Key);
+                emptied.Add(segment);
             }
         }
 
         if (emptied.Count > 0)
         {
-            _runtime.Segments.Remove(emptied);
+            // Tested again at removal: a round takes long, and meanwhile another member may have moved a
+            // fragment of the same segment here (a join swaps homes), whose record must stay.
+            _runtime.Segments.Remove(emptied, s => !s.FragmentIds.Any(_runtime.Store.Contains));
         }
     }
 

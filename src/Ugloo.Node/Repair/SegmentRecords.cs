@@ -141,10 +141,16 @@ internal sealed class SegmentRecords : IDisposable
         return all;
     }
 
-    /// <summary>Forgets segments (none of whose fragments this node holds any more).</summary>
-    public void Remove(IEnumerable<byte[]> keys)
+    /// <summary>
+    /// Forgets the segments for which <paramref name="unheld"/> is still true (none of whose fragments this node
+    /// holds any more). The test runs under the same lock as <see cref="Put"/>: a store puts its record only
+    /// after the fragment is in the store, so a fragment that arrives meanwhile either fails the test here or
+    /// puts its record back after the delete; a record is never lost for a fragment that stays.
+    /// </summary>
+    public void Remove(IEnumerable<SegmentDescriptor> segments, Func<SegmentDescriptor, bool> unheld)
     {
-        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(unheld);
         lock (_gate)
         {
             using SqliteTransaction transaction = _connection.BeginTransaction();
@@ -152,9 +158,14 @@ internal sealed class SegmentRecords : IDisposable
             command.Transaction = transaction;
             command.CommandText = "DELETE FROM segment WHERE key = $key";
             SqliteParameter parameter = command.Parameters.Add("$key", SqliteType.Blob);
-            foreach (byte[] key in keys)
+            foreach (SegmentDescriptor segment in segments)
             {
-                parameter.Value = key;
+                if (!unheld(segment))
+                {
+                    continue;
+                }
+
+                parameter.Value = segment.Key;
                 command.ExecuteNonQuery();
             }
 

@@ -14,7 +14,7 @@ internal sealed class ThrottlingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly int _targetPort;
-    private readonly int _bytesPerSecond;
+    private volatile int _bytesPerSecond;
 
     public ThrottlingProxy(int port, int targetPort, int bytesPerSecond)
     {
@@ -23,6 +23,13 @@ internal sealed class ThrottlingProxy : IAsyncDisposable
         _targetPort = targetPort;
         _bytesPerSecond = bytesPerSecond;
         _accepting = AcceptAsync();
+    }
+
+    /// <summary>Client-to-node bytes per second; <see cref="int.MaxValue"/> forwards at full speed. Changes apply to open connections.</summary>
+    public int BytesPerSecond
+    {
+        get => _bytesPerSecond;
+        set => _bytesPerSecond = value;
     }
 
     public async ValueTask DisposeAsync()
@@ -59,8 +66,8 @@ internal sealed class ThrottlingProxy : IAsyncDisposable
                 await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
                 NetworkStream fromClient = client.GetStream();
                 NetworkStream toServer = server.GetStream();
-                Task up = PumpAsync(fromClient, toServer, _bytesPerSecond);
-                Task down = PumpAsync(toServer, fromClient, int.MaxValue);
+                Task up = PumpAsync(fromClient, toServer, throttled: true);
+                Task down = PumpAsync(toServer, fromClient, throttled: false);
                 await Task.WhenAny(up, down);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -69,15 +76,23 @@ internal sealed class ThrottlingProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Stream from, Stream to, int bytesPerSecond)
+    private async Task PumpAsync(Stream from, Stream to, bool throttled)
     {
-        // Small reads with a pause after each cap the rate at about bytesPerSecond.
-        byte[] buffer = new byte[bytesPerSecond == int.MaxValue ? 64 * 1024 : Math.Max(1, bytesPerSecond / 20)];
+        // Small reads with a pause after each cap the rate at about bytesPerSecond (read again each time,
+        // so a proxy can be slowed and sped up while connections stay open).
+        byte[] buffer = new byte[64 * 1024];
         int read;
-        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        while (true)
         {
+            int rate = throttled ? _bytesPerSecond : int.MaxValue;
+            int chunk = rate == int.MaxValue ? buffer.Length : Math.Clamp(rate / 20, 1, buffer.Length);
+            if ((read = await from.ReadAsync(buffer.AsMemory(0, chunk), _stop.Token)) <= 0)
+            {
+                break;
+            }
+
             await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
-            if (bytesPerSecond != int.MaxValue)
+            if (rate != int.MaxValue)
             {
                 await Task.Delay(50, _stop.Token);
             }
