@@ -40,6 +40,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly VolumeKey _volumeKey;
     private readonly VolumeConfig _config;
     private readonly string _stagingDirectory;
+    private readonly SegmentCache _segments;
     private readonly ILogger _logger;
     private readonly uint _uid;
     private readonly uint _gid;
@@ -47,11 +48,15 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly Dictionary<ulong, VolumeNode> _nodes = [];
     private readonly Dictionary<string, VolumeNode> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, VolumeHandle> _handles = [];
+    /// <summary>The local cache of decrypted segments that reads of stored versions go through.</summary>
+    public SegmentCache Segments => _segments;
+
     private ulong _nextNode = IFileSystem.RootNode + 1;
     private ulong _nextHandle = 1;
 
-    public VolumeFileSystem(VolumeCatalog catalog, SwarmClient client, VolumeKey volumeKey, VolumeConfig config, string stagingDirectory, uint uid, uint gid, ILogger logger)
+    public VolumeFileSystem(VolumeCatalog catalog, SwarmClient client, VolumeKey volumeKey, VolumeConfig config, string stagingDirectory, SegmentCache segments, uint uid, uint gid, ILogger logger)
     {
+        _segments = segments;
         _catalog = catalog;
         _client = client;
         _volumeKey = volumeKey;
