@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9505, Level = LogLevel.Information, Message = "Replaying {Count} closed files ({Bytes} bytes) from the write-back journal")]
     public static partial void JournalReplay(ILogger logger, int count, long bytes);
+
+    [LoggerMessage(EventId = 9506, Level = LogLevel.Warning, Message = "The segment cache file {File} is damaged (length or checksum); it is deleted and the segment fetched from the nodes")]
+    public static partial void SegmentCacheCorrupt(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 9507, Level = LogLevel.Warning, Message = "Cannot write the segment cache file {File}; the segment is not cached: {Reason}")]
+    public static partial void SegmentCacheWriteFailed(ILogger logger, string file, string reason);
 }

@@ -19,9 +19,10 @@ internal static class MountCommand
         Option<string> data = CommonOptions.Data();
         Option<string> passphrase = CommonOptions.PassphraseFile();
         Option<bool> verbose = CommonOptions.Verbose();
+        Option<string> cacheSize = CacheSizeOption();
         var command = new Command("mount", "Mount the volume as a file system (FUSE) until Ctrl-C or SIGTERM; every file written is a new version.")
         {
-            mountPoint, data, passphrase, verbose,
+            mountPoint, data, passphrase, cacheSize, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,6 +33,7 @@ internal static class MountCommand
             }
 
             string dataDirectory = CommonOptions.DataDirectory(parse, data);
+            SegmentCacheOptions? cache = CacheOptions(parse.GetValue(cacheSize));
             using ILoggerFactory logging = LoggerFactory.Create(builder =>
             {
                 builder.SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning);
@@ -39,7 +41,7 @@ internal static class MountCommand
                 builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             });
             ILogger logger = logging.CreateLogger("ugloo");
-            VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken);
+            VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, parse.GetValue(passphrase), cache, logger, cancellationToken);
             await using (session)
             await using (await Recovery.CatalogBackupService.StartAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken))
             {
@@ -98,5 +100,24 @@ internal static class MountCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>--cache-size SIZE</c> of <c>ugloo mount</c> and <c>ugloo up</c>.</summary>
+    internal static Option<string> CacheSizeOption() => new("--cache-size")
+    {
+        Description = "Local cache of decrypted file content under DATA/cache (default 1G; 0 disables it).",
+        HelpName = "SIZE",
+    };
+
+    internal static SegmentCacheOptions? CacheOptions(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        return ByteSize.TryParse(value, out long bytes) && bytes >= 0
+            ? new SegmentCacheOptions { MaxBytes = bytes }
+            : throw new UsageException($"--cache-size '{value}' is not a size such as 512M or 2G (0 disables the cache).");
     }
 }

@@ -7,8 +7,8 @@ namespace Ugloo.Mount.Cli;
 /// <summary>
 /// <c>ugloo up</c>: the README's run command. Creates the volume on first run (keys, catalog, node
 /// directories, ports), starts its local nodes, prints what the user has, and runs until Ctrl-C or
-/// SIGTERM, which stop every node cleanly. The FUSE mount comes with a later issue; <c>--mount</c> and
-/// <c>--no-mount</c> are accepted now so scripts need not change then.
+/// SIGTERM, which unmount the volume (mounted at /mnt/ugloo as root, ~/ugloo otherwise, or <c>--mount</c>),
+/// stop the S3 gateway and stop every node cleanly.
 /// </summary>
 internal static class UpCommand
 {
@@ -24,6 +24,7 @@ internal static class UpCommand
         Option<string> passphrase = CommonOptions.PassphraseFile();
         passphrase.Description = "New volume only: protect volume.key with the passphrase in FILE's first line.";
         var mount = new Option<string>("--mount") { Description = "Mount the volume there (default /mnt/ugloo as root, else ~/ugloo); Ctrl-C unmounts.", HelpName = "PATH" };
+        Option<string> cacheSize = MountCommand.CacheSizeOption();
         var noMount = new Option<bool>("--no-mount") { Description = "Run the cluster without mounting the volume." };
         var s3 = new Option<string>("--s3") { Description = "S3 gateway address (default 127.0.0.1:9000, or the next free port).", HelpName = "HOST:PORT" };
         var noS3 = new Option<bool>("--no-s3") { Description = "Run without the S3 gateway." };
@@ -31,7 +32,7 @@ internal static class UpCommand
 
         var command = new Command("up", "Create (first run) and start the volume's local cluster; Ctrl-C stops it.")
         {
-            data, nodes, basePort, code, segment, required, capacity, passphrase, mount, noMount, s3, noS3, timeout,
+            data, nodes, basePort, code, segment, required, capacity, passphrase, mount, cacheSize, noMount, s3, noS3, timeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,6 +50,7 @@ internal static class UpCommand
                 PassphraseFile = parse.GetValue(passphrase),
                 MountPath = parse.GetValue(mount),
                 NoMount = parse.GetValue(noMount),
+                Cache = MountCommand.CacheOptions(parse.GetValue(cacheSize)),
                 S3Listen = parse.GetValue(s3) is string listen && parse.GetValue(noS3) ? throw new UsageException("--s3 and --no-s3 contradict each other.") : parse.GetValue(s3),
                 NoS3 = parse.GetValue(noS3),
                 ReadyTimeout = ParseDuration(parse.GetValue(timeout)!),

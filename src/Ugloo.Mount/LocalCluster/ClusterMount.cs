@@ -38,7 +38,7 @@ internal sealed class ClusterMount : IAsyncDisposable
 
     /// <summary>Mounts the volume on <paramref name="target"/> (made if missing).</summary>
     /// <exception cref="VolumeException">The mount point is unusable or the kernel refused the mount.</exception>
-    public static async Task<ClusterMount> StartAsync(string dataDirectory, string target, string? passphraseFile, ILogger logger, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<ClusterMount> StartAsync(string dataDirectory, string target, string? passphraseFile, SegmentCacheOptions? cacheOptions, ILogger logger, TextWriter output, CancellationToken cancellationToken)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -59,7 +59,7 @@ internal sealed class ClusterMount : IAsyncDisposable
             throw new VolumeException($"The mount point {target} is not empty (or something is mounted there already); choose another with --mount PATH.");
         }
 
-        VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, passphraseFile, logger, cancellationToken).ConfigureAwait(false);
+        VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, passphraseFile, cacheOptions, logger, cancellationToken).ConfigureAwait(false);
         CatalogBackupService? backup = null;
         try
         {

@@ -66,7 +66,7 @@ internal sealed class ClusterRunner
             {
                 try
                 {
-                    mount = await ClusterMount.StartAsync(dir, _options.MountPath ?? ClusterMount.DefaultTarget(), _options.PassphraseFile, logging.CreateLogger("ugloo"), _out, cancellationToken).ConfigureAwait(false);
+                    mount = await ClusterMount.StartAsync(dir, _options.MountPath ?? ClusterMount.DefaultTarget(), _options.PassphraseFile, _options.Cache, logging.CreateLogger("ugloo"), _out, cancellationToken).ConfigureAwait(false);
                 }
                 catch (VolumeException e) when (_options.MountPath is null)
                 {

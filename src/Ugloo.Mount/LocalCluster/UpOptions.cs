@@ -27,6 +27,9 @@ internal sealed class UpOptions
 
     public bool NoMount { get; init; }
 
+    /// <summary>The mount's segment cache (<c>--cache-size</c>). Default null: 1 GiB.</summary>
+    public VolumeFs.SegmentCacheOptions? Cache { get; init; }
+
     /// <summary>The S3 gateway's address (HOST:PORT). Default null: 127.0.0.1:9000, or the next free port up to 9099.</summary>
     public string? S3Listen { get; init; }
 

@@ -454,8 +454,13 @@ internal sealed partial class VolumeFileSystem
                     int length = reader.Manifest.PlaintextLength(segment);
                     byte[] data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
                     h.CachedSegment = -1;
-                    long start = reader.Manifest.PlaintextOffset(segment);
-                    await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
+                    if (!_segments.TryRead(reader.Manifest.ObjectId, segment, data))
+                    {
+                        long start = reader.Manifest.PlaintextOffset(segment);
+                        await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
+                        _segments.Put(reader.Manifest.ObjectId, segment, data);
+                    }
+
                     h.CachedSegmentData = data;
                     h.CachedSegment = segment;
                 }

@@ -16,8 +16,8 @@ namespace Ugloo.Mount.VolumeFs;
 /// </summary>
 /// <remarks>
 /// <para>Node ids are handed out per path for the session and never reused (generation 0). Mode, owner and
-/// times are not stored per version: files show 0644 and directories 0755, owned by the user who mounted,
-/// mtime = the version's time. chmod, chown and utimensat are accepted and have no lasting effect.</para>
+/// mtime are recorded with each version (and for explicit directories); versions from <c>ugloo put</c> carry
+/// none and show 0644/0755, owned by the user who mounted, mtime = the version's time.</para>
 /// <para>One lock guards the node tables and the catalog's SQLite connection; swarm reads, writes and the
 /// staging copy run outside it, serialized per file by <see cref="VolumeNode.Io"/>.</para>
 /// </remarks>
@@ -43,6 +43,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly VolumeKey _volumeKey;
     private readonly VolumeConfig _config;
     private readonly string _stagingDirectory;
+    private readonly SegmentCache _segments;
     private readonly ILogger _logger;
     private readonly uint _uid;
     private readonly uint _gid;
@@ -50,11 +51,15 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly Dictionary<ulong, VolumeNode> _nodes = [];
     private readonly Dictionary<string, VolumeNode> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, VolumeHandle> _handles = [];
+    /// <summary>The local cache of decrypted segments that reads of stored versions go through.</summary>
+    public SegmentCache Segments => _segments;
+
     private ulong _nextNode = IFileSystem.RootNode + 1;
     private ulong _nextHandle = 1;
 
-    public VolumeFileSystem(VolumeCatalog catalog, SwarmClient client, VolumeKey volumeKey, VolumeConfig config, string stagingDirectory, uint uid, uint gid, ILogger logger)
+    public VolumeFileSystem(VolumeCatalog catalog, SwarmClient client, VolumeKey volumeKey, VolumeConfig config, string stagingDirectory, SegmentCache segments, uint uid, uint gid, ILogger logger)
     {
+        _segments = segments;
         _catalog = catalog;
         _client = client;
         _volumeKey = volumeKey;

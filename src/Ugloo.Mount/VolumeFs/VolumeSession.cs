@@ -27,9 +27,15 @@ internal sealed class VolumeSession : IAsyncDisposable
 
     public VolumeFileSystem FileSystem { get; }
 
-    /// <summary>Opens the volume in <paramref name="dataDirectory"/> and connects to its running cluster.</summary>
+    /// <summary>The directory of the segment cache under a data directory.</summary>
+    public static string CacheDirectory(string dataDirectory) => Path.Combine(dataDirectory, "cache");
+
+    /// <summary>
+    /// Opens the volume in <paramref name="dataDirectory"/> and connects to its running cluster. Reads go
+    /// through a <see cref="SegmentCache"/> in <c>DATA/cache</c> (<paramref name="cacheOptions"/>, default 1 GiB).
+    /// </summary>
     /// <exception cref="VolumeException">No volume there, a missing or locked key, or no node answers.</exception>
-    public static async Task<VolumeSession> OpenAsync(string dataDirectory, string? passphraseFile, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<VolumeSession> OpenAsync(string dataDirectory, string? passphraseFile, SegmentCacheOptions? cacheOptions, ILogger logger, CancellationToken cancellationToken)
     {
         VolumeConfig config = VolumeAccess.LoadConfig(dataDirectory);
         VolumeKey volumeKey = VolumeAccess.LoadVolumeKey(dataDirectory, config, passphraseFile);
@@ -41,7 +47,8 @@ internal sealed class VolumeSession : IAsyncDisposable
             string staging = Path.Combine(dataDirectory, "staging");
             uint uid = OperatingSystem.IsWindows() ? 0 : LibC.GetEuid();
             uint gid = OperatingSystem.IsWindows() ? 0 : LibC.GetEgid();
-            var fileSystem = new VolumeFileSystem(catalog, client, volumeKey, config, staging, uid, gid, logger);
+            var segments = new SegmentCache(CacheDirectory(dataDirectory), cacheOptions ?? new SegmentCacheOptions(), logger);
+            var fileSystem = new VolumeFileSystem(catalog, client, volumeKey, config, staging, segments, uid, gid, logger);
             fileSystem.StartJournal();
             return new VolumeSession(catalog, volumeKey, client, fileSystem);
         }

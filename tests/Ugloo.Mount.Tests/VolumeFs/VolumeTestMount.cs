@@ -24,14 +24,17 @@ internal sealed class VolumeTestMount : IAsyncDisposable
 
     public string Root { get; }
 
-    public static async Task<VolumeTestMount> StartAsync(RunningCluster cluster)
+    /// <summary>The session's segment cache, whose hit and miss counters tell how often reads went to the nodes.</summary>
+    public SegmentCache Segments => _session.FileSystem.Segments;
+
+    public static async Task<VolumeTestMount> StartAsync(RunningCluster cluster, SegmentCacheOptions? cacheOptions = null)
     {
         // The suite runs as root in CI (.ci/run): a missing prerequisite is a failure, never a skip.
         Assert.True(TestLibC.GetEuid() == 0, "mount tests need root (mount(2) of fuse needs CAP_SYS_ADMIN); run the suite as root");
         Assert.True(File.Exists("/dev/fuse"), "mount tests need /dev/fuse");
         CancellationToken ct = TestContext.Current.CancellationToken;
         string root = Directory.CreateTempSubdirectory("ugloo-volume-").FullName;
-        VolumeSession session = await VolumeSession.OpenAsync(cluster.DataDirectory, null, NullLogger.Instance, ct);
+        VolumeSession session = await VolumeSession.OpenAsync(cluster.DataDirectory, null, cacheOptions, NullLogger.Instance, ct);
         try
         {
             FuseMount mount = await FuseMount.MountAsync(root, session.FileSystem, new FuseMountOptions(), ct);

@@ -1,0 +1,332 @@
+using System.IO.Hashing;
+using Microsoft.Extensions.Logging;
+using Ugloo.Engine.Objects;
+
+namespace Ugloo.Mount.VolumeFs;
+
+/// <summary>
+/// Decrypted segments of stored objects on local disk, so reading a file again (another open, the same
+/// version through <c>.ugloo/history</c>, after a remount) does not fetch it from the nodes again. Bounded by
+/// <see cref="SegmentCacheOptions.MaxBytes"/>, least recently used out first; safe for concurrent readers.
+/// </summary>
+/// <remarks>
+/// <para>A stored object never changes, so (object id, segment index) names its plaintext for good: no
+/// invalidation is needed. The directory is owner-only (0700) and the files 0600: they hold plaintext, as
+/// the staging directory does; both are on the user's own machine, beside the volume key.</para>
+/// <para>One file per segment, named <c>OBJECTID.SEGMENT</c> (32 hex digits, a dot, the decimal index). Its
+/// bytes: the XxHash128 of the plaintext (16 bytes, big-endian as <see cref="XxHash128"/> writes it), then
+/// the plaintext. A file whose length or hash does not match (a crash mid-write, disk corruption, an edit)
+/// is deleted and read as a miss, never served. Files are written under a temporary name and renamed, so a
+/// reader sees a whole file or none.</para>
+/// <para>The cache survives restarts: at start the files are indexed, oldest write first out; temporary
+/// files left by a crash are deleted.</para>
+/// </remarks>
+internal sealed class SegmentCache
+{
+    private const int HashSize = 16;
+    private const string TempSuffix = ".tmp";
+
+    private readonly Lock _lock = new();
+    private readonly string _directory;
+    private readonly long _maxBytes;
+    private readonly ILogger _logger;
+    private readonly Dictionary<(ObjectId Id, int Segment), LinkedListNode<Entry>> _entries = [];
+
+    // Most recently used first.
+    private readonly LinkedList<Entry> _order = new();
+    private long _bytes;
+    private long _hits;
+    private long _misses;
+    private long _corrupt;
+
+    public SegmentCache(string directory, SegmentCacheOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxBytes);
+        _directory = directory;
+        _maxBytes = options.MaxBytes;
+        _logger = logger;
+        if (_maxBytes > 0)
+        {
+            Load();
+        }
+    }
+
+    /// <summary>Bytes on disk (checksums included), at most <see cref="SegmentCacheOptions.MaxBytes"/>.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Lookups that found nothing usable (corrupt files included): each one is a fetch from the nodes.</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Files found damaged and deleted instead of served.</summary>
+    public long Corrupt => Interlocked.Read(ref _corrupt);
+
+    /// <summary>Fills <paramref name="destination"/> (exactly the segment's plaintext length) from the cache.</summary>
+    /// <returns>False when the segment is not cached or its file was damaged (then deleted).</returns>
+    public bool TryRead(ObjectId id, int segment, Span<byte> destination)
+    {
+        if (_maxBytes == 0)
+        {
+            Interlocked.Increment(ref _misses);
+            return false;
+        }
+
+        LinkedListNode<Entry>? node;
+        lock (_lock)
+        {
+            if (_entries.TryGetValue((id, segment), out node))
+            {
+                _order.Remove(node);
+                _order.AddFirst(node);
+            }
+        }
+
+        if (node is null)
+        {
+            Interlocked.Increment(ref _misses);
+            return false;
+        }
+
+        bool? read = ReadFile(node.Value.Path, destination);
+        if (read == true)
+        {
+            Interlocked.Increment(ref _hits);
+            return true;
+        }
+
+        Interlocked.Increment(ref _misses);
+        if (read == false)
+        {
+            Interlocked.Increment(ref _corrupt);
+            Log.SegmentCacheCorrupt(_logger, Path.GetFileName(node.Value.Path));
+        }
+
+        lock (_lock)
+        {
+            // Only if still this entry: a concurrent Put may have replaced it with a good file.
+            if (_entries.TryGetValue((id, segment), out LinkedListNode<Entry>? current) && current == node)
+            {
+                Forget(node);
+                TryDelete(node.Value.Path);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps a decoded segment, evicting the least recently used ones beyond the bound.</summary>
+    /// <remarks>Failing to write (disk full) only costs a later fetch: it is logged, not thrown.</remarks>
+    public void Put(ObjectId id, int segment, ReadOnlySpan<byte> plaintext)
+    {
+        long size = plaintext.Length + HashSize;
+        if (size > _maxBytes)
+        {
+            return;
+        }
+
+        string path = Path.Combine(_directory, $"{id}.{segment}");
+        string temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
+        try
+        {
+            Span<byte> hash = stackalloc byte[HashSize];
+            XxHash128.Hash(plaintext, hash);
+            using var file = new FileStream(temp, FileOptionsFor(FileMode.CreateNew, FileAccess.Write));
+            file.Write(hash);
+            file.Write(plaintext);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.SegmentCacheWriteFailed(_logger, Path.GetFileName(path), e.Message);
+            TryDelete(temp);
+            return;
+        }
+
+        // The rename and the evictions' unlinks happen under the lock, so the index and the directory agree:
+        // an eviction can never delete the file of a newer put of the same segment.
+        lock (_lock)
+        {
+            try
+            {
+                File.Move(temp, path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.SegmentCacheWriteFailed(_logger, Path.GetFileName(path), e.Message);
+                TryDelete(temp);
+                return;
+            }
+
+            if (_entries.TryGetValue((id, segment), out LinkedListNode<Entry>? old))
+            {
+                Forget(old);
+            }
+
+            Add(new Entry(id, segment, path, size), first: true);
+            while (_bytes > _maxBytes && _order.Last is { } last)
+            {
+                Forget(last);
+                TryDelete(last.Value.Path);
+            }
+        }
+    }
+
+    private void Load()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_directory);
+        }
+        else
+        {
+            // Plaintext: owner-only, also when the directory existed with looser permissions.
+            Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        List<(FileInfo File, ObjectId Id, int Segment)> found = [];
+        foreach (FileInfo file in new DirectoryInfo(_directory).EnumerateFiles())
+        {
+            if (TryParseName(file.Name, out ObjectId id, out int segment) && file.Length >= HashSize)
+            {
+                found.Add((file, id, segment));
+            }
+            else
+            {
+                // A temporary file of a crashed write, or something that is not ours to serve.
+                TryDelete(file.FullName);
+            }
+        }
+
+        // Most recently written first, so the oldest are evicted first.
+        found.Sort((a, b) => b.File.LastWriteTimeUtc.CompareTo(a.File.LastWriteTimeUtc));
+        List<string> victims = [];
+        lock (_lock)
+        {
+            foreach ((FileInfo file, ObjectId id, int segment) in found)
+            {
+                if (_bytes + file.Length > _maxBytes)
+                {
+                    victims.Add(file.FullName);
+                    continue;
+                }
+
+                Add(new Entry(id, segment, file.FullName, file.Length), first: false);
+            }
+        }
+
+        foreach (string victim in victims)
+        {
+            TryDelete(victim);
+        }
+    }
+
+    private static bool TryParseName(string name, out ObjectId id, out int segment)
+    {
+        id = default;
+        segment = -1;
+        int dot = name.IndexOf('.', StringComparison.Ordinal);
+        if (dot != ObjectId.Size * 2 || !int.TryParse(name.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out segment))
+        {
+            return false;
+        }
+
+        try
+        {
+            id = ObjectId.Parse(name[..dot]);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <returns>True: read and verified; false: damaged; null: gone (evicted meanwhile).</returns>
+    private static bool? ReadFile(string path, Span<byte> destination)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileOptionsFor(FileMode.Open, FileAccess.Read));
+            if (file.Length != destination.Length + HashSize)
+            {
+                return false;
+            }
+
+            Span<byte> stored = stackalloc byte[HashSize];
+            file.ReadExactly(stored);
+            file.ReadExactly(destination);
+            Span<byte> actual = stackalloc byte[HashSize];
+            XxHash128.Hash(destination, actual);
+            return actual.SequenceEqual(stored);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static FileStreamOptions FileOptionsFor(FileMode mode, FileAccess access)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.Read | FileShare.Delete, BufferSize = 0 };
+        if (mode == FileMode.CreateNew && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
+    private void Add(Entry entry, bool first)
+    {
+        LinkedListNode<Entry> node = first ? _order.AddFirst(entry) : _order.AddLast(entry);
+        _entries[(entry.Id, entry.Segment)] = node;
+        _bytes += entry.Size;
+    }
+
+    private void Forget(LinkedListNode<Entry> node)
+    {
+        _order.Remove(node);
+        _entries.Remove((node.Value.Id, node.Value.Segment));
+        _bytes -= node.Value.Size;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next start's scan, which deletes what it cannot index.
+        }
+    }
+
+    private sealed record Entry(ObjectId Id, int Segment, string Path, long Size);
+}

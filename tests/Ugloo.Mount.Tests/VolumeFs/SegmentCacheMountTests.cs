@@ -1,0 +1,63 @@
+using Ugloo.Mount.Tests.Cluster;
+using Ugloo.Mount.VolumeFs;
+
+namespace Ugloo.Mount.Tests.VolumeFs;
+
+/// <summary>Reads through the mount go through the segment cache: a file is fetched from the nodes once.</summary>
+[Collection(ClusterTestGroup.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SegmentCacheMountTests : IClassFixture<SmallSegmentCluster>
+{
+    private const int Segment = SmallSegmentCluster.SegmentSize;
+
+    private readonly RunningCluster _cluster;
+
+    public SegmentCacheMountTests(SmallSegmentCluster fixture)
+    {
+        _cluster = fixture.Cluster;
+    }
+
+    [Fact]
+    public async Task A_file_read_twice_is_fetched_from_the_nodes_once_and_a_damaged_cache_file_is_refetched()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] content = TestFiles.RandomBytes((3 * Segment) + 99, seed: 41);
+        string cacheDirectory = VolumeSession.CacheDirectory(_cluster.DataDirectory);
+        HashSet<string> before;
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            await File.WriteAllBytesAsync(mount.PathOf("cached.bin"), content, ct);
+            await mount.SettleAsync();
+            before = [.. Directory.GetFiles(cacheDirectory)];
+
+            // The version through history: another inode, so the kernel's pages of the write do not answer.
+            string version = Assert.Single(Directory.GetFiles(mount.PathOf(".ugloo/history/cached.bin")));
+            long misses = mount.Segments.Misses;
+            Assert.Equal(content, await File.ReadAllBytesAsync(version, ct));
+            Assert.Equal(4, mount.Segments.Misses - misses);
+        }
+
+        // This object's four segments are now on disk, owner-only.
+        string[] added = [.. Directory.GetFiles(cacheDirectory).Where(f => !before.Contains(f))];
+        Assert.Equal(4, added.Length);
+        Assert.All(added, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(cacheDirectory));
+
+        // A new mount (fresh kernel cache, new handles) reads the file from the cache: no fetch at all.
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            Assert.Equal(content, await File.ReadAllBytesAsync(mount.PathOf("cached.bin"), ct));
+            Assert.Equal((4L, 0L), (mount.Segments.Hits, mount.Segments.Misses));
+        }
+
+        // One cached segment damaged on disk: detected, fetched again, and the read is still right.
+        byte[] damaged = File.ReadAllBytes(added[0]);
+        damaged[^1] ^= 0xFF;
+        File.WriteAllBytes(added[0], damaged);
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            Assert.Equal(content, await File.ReadAllBytesAsync(mount.PathOf("cached.bin"), ct));
+            Assert.Equal((1L, 1L, 3L), (mount.Segments.Corrupt, mount.Segments.Misses, mount.Segments.Hits));
+        }
+    }
+}
