@@ -70,21 +70,7 @@ internal static class MountCommand
 
                 // Closed files still in the write-back journal go to the swarm before the process ends; a second
                 // Ctrl-C ends it at once and they stay queued (on disk, in the catalog) for the next mount.
-                if (session.FileSystem.PendingTotals.Files > 0)
-                {
-                    string? last = null;
-                    await session.FileSystem.WaitForJournalAsync(
-                        new Progress<(int Files, long Bytes)>(p =>
-                        {
-                            string line = $"Uploading {p.Files} closed files ({ByteSize.Format(p.Bytes)}) before exiting; Ctrl-C again leaves them queued for the next mount.";
-                            if (line != last)
-                            {
-                                Console.Error.WriteLine(line);
-                                last = line;
-                            }
-                        }),
-                        CancellationToken.None);
-                }
+                await session.FileSystem.DrainJournalAsync(Console.Error, "exiting");
 
                 (int files, long bytes) = session.FileSystem.PendingTotals;
                 if (files > 0)

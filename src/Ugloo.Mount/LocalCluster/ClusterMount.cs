@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Ugloo.Engine;
 using Ugloo.Mount.Fuse;
 using Ugloo.Mount.Recovery;
 using Ugloo.Mount.Volume;
@@ -82,22 +81,7 @@ internal sealed class ClusterMount : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _mount.DisposeAsync().ConfigureAwait(false);
-        if (_session.FileSystem.PendingTotals.Files > 0)
-        {
-            string? last = null;
-            await _session.FileSystem.WaitForJournalAsync(
-                new Progress<(int Files, long Bytes)>(p =>
-                {
-                    string line = $"Uploading {p.Files} closed files ({ByteSize.Format(p.Bytes)}) before stopping; Ctrl-C again leaves them queued for the next start.";
-                    if (line != last)
-                    {
-                        Console.Error.WriteLine(line);
-                        last = line;
-                    }
-                }),
-                CancellationToken.None).ConfigureAwait(false);
-        }
-
+        await _session.FileSystem.DrainJournalAsync(Console.Error, "stopping").ConfigureAwait(false);
         await _backup.DisposeAsync().ConfigureAwait(false);
         await _session.DisposeAsync().ConfigureAwait(false);
         _out.WriteLine($"Unmounted {Target}.");

@@ -10,8 +10,8 @@ namespace Ugloo.Mount.Recovery;
 /// <summary>
 /// Keeps the swarm's copy of the catalog current while the mount daemon runs: it notices commits by
 /// SQLite's <c>PRAGMA data_version</c> (any process's), waits <see cref="Debounce"/> for a burst of them to
-/// end, and backs up; at most one backup per <see cref="Interval"/>. <see cref="Request"/> asks for one
-/// sooner. Disposing makes a last backup if anything changed, so an unmount leaves the swarm current. It opens
+/// end, and backs up; at most one backup per <see cref="Interval"/>.
+/// Disposing makes a last backup if anything changed, so an unmount leaves the swarm current. It opens
 /// its own volume key and swarm connection, so wiring it takes one line beside the mount.
 /// </summary>
 internal sealed class CatalogBackupService : IAsyncDisposable
@@ -29,7 +29,6 @@ internal sealed class CatalogBackupService : IAsyncDisposable
     private readonly SqliteConnection _watcher;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _requested = new(0, 1);
     private readonly Task _loop;
     private long _backedUpVersion = -1;
 
@@ -61,20 +60,6 @@ internal sealed class CatalogBackupService : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks for a backup after the debounce, whether or not a change was seen (e.g. after a commit).</summary>
-    public void Request()
-    {
-        _backedUpVersion = -1;
-        try
-        {
-            _requested.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // One request is already pending: it covers this one.
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -87,7 +72,6 @@ internal sealed class CatalogBackupService : IAsyncDisposable
         _watcher.Dispose();
         _volumeKey.Dispose();
         _stopping.Dispose();
-        _requested.Dispose();
     }
 
     private async Task RunAsync()
@@ -99,7 +83,7 @@ internal sealed class CatalogBackupService : IAsyncDisposable
             {
                 try
                 {
-                    await _requested.WaitAsync(Interval, stopping).ConfigureAwait(false);
+                    await Task.Delay(Interval, stopping).ConfigureAwait(false);
                     long seen = CatalogSnapshot.DataVersion(_watcher);
                     if (seen == _backedUpVersion)
                     {

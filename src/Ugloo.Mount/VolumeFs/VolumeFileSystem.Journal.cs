@@ -84,6 +84,32 @@ internal sealed partial class VolumeFileSystem
         }
     }
 
+    /// <summary>
+    /// After an unmount: uploads what is still queued, printing what is left on <paramref name="progress"/>
+    /// whenever it changes. Not cancellable: a second Ctrl-C ends the process and the journal keeps the rest.
+    /// </summary>
+    public async Task DrainJournalAsync(TextWriter progress, string until)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        if (PendingTotals.Files == 0)
+        {
+            return;
+        }
+
+        string? last = null;
+        await WaitForJournalAsync(
+            new Progress<(int Files, long Bytes)>(p =>
+            {
+                string line = $"Uploading {p.Files} closed files ({Engine.ByteSize.Format(p.Bytes)}) before {until}; Ctrl-C again leaves them queued for the next start.";
+                if (line != last)
+                {
+                    progress.WriteLine(line);
+                    last = line;
+                }
+            }),
+            CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the uploaders; what is still queued stays in the journal for the next run.</summary>
     public async Task StopJournalAsync()
     {
