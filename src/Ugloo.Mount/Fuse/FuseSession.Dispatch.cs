@@ -184,12 +184,14 @@ internal sealed partial class FuseSession
     /// <summary>The capabilities we ask for, each only if the kernel offered it.</summary>
     internal static FuseInitOut Negotiate(FuseInitIn init, int maxWrite, int pageSize)
     {
+        // DO_READDIRPLUS without READDIRPLUS_AUTO: every batch of a listing carries attributes. With AUTO only
+        // the first batch does (ls -l reads the whole directory before its first stat), and every later entry
+        // then costs a LOOKUP round trip.
         const FuseInitFlags wanted =
             FuseInitFlags.AsyncRead |          // 7.0: readahead requests in parallel
             FuseInitFlags.AtomicOTrunc |       // 7.9: O_TRUNC handled in OPEN, atomically
             FuseInitFlags.BigWrites |          // 7.9: writes up to max_write, not 4 KiB
             FuseInitFlags.DoReadDirPlus |      // 7.21: listings carry attributes (one round trip for ls -l)
-            FuseInitFlags.ReadDirPlusAuto |    // 7.21: ... when the kernel thinks they will be used
             FuseInitFlags.ParallelDirOps |     // 7.25: lookups/readdir in one directory not serialised
             FuseInitFlags.MaxPages;            // 7.28: max_pages below is honoured
         FuseInitFlags granted = init.Flags & wanted;

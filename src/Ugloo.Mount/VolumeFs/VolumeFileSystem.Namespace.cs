@@ -58,15 +58,9 @@ internal sealed partial class VolumeFileSystem
                 throw new FileSystemException(FileSystemError.IsADirectory);
             }
 
-            // The directory stays even when this was its last file (rm -r removes it next, with rmdir).
-            KeepDirectory(directory.Path);
-            if (_catalog.GetLatest(path) is not null)
-            {
-                _catalog.AddTombstone(path, DateTimeOffset.UtcNow);
-            }
-
-            DeletePending(target);
-            _catalog.RemoveXattrs(path);
+            // One transaction: the directory stays even when this was its last file (rm -r removes it next,
+            // with rmdir), a live version gets a tombstone, queued content is marked deleted, xattrs go.
+            _catalog.Unlink(path, QueuedIds(target), DateTimeOffset.UtcNow);
             Detach(target);
             return ValueTask.CompletedTask;
         }
@@ -263,6 +257,12 @@ internal sealed partial class VolumeFileSystem
 
             ulong id = _nextHandle++;
             _handles.Add(id, new VolumeHandle(directory, OpenFlags.Read) { Listing = listing });
+            if (!directory.Detached)
+            {
+                // The files' newest versions, read with the names: readdirplus then needs no query per entry.
+                _listedVersions[id] = _catalog.ListLatest(directory.Path);
+            }
+
             directory.OpenCount++;
             return ValueTask.FromResult(new OpenResult(id));
         }
@@ -282,6 +282,7 @@ internal sealed partial class VolumeFileSystem
             }
 
             List<(string Name, NodeType Type)> entries = h.Listing ?? throw new FileSystemException(FileSystemError.NotADirectory);
+            Dictionary<string, CatalogVersion>? versions = _listedVersions.GetValueOrDefault(handle);
 
             // "." and ".." take cookies 1 and 2 and no attributes; entry i takes cookie i + 3.
             if (offset < 1 && !listing.TryAdd(".", directory.Id, NodeType.Directory, 1, null))
@@ -304,9 +305,10 @@ internal sealed partial class VolumeFileSystem
                 bool isDirectory = type == NodeType.Directory;
                 string path = directory.Path == "/" ? "/" + childName : directory.Path + "/" + childName;
                 VolumeNode child = Bind(path, isDirectory);
-                if (!isDirectory)
+                if (!isDirectory && !child.Detached && !child.HasLocalContent && versions is not null && versions.TryGetValue(childName, out CatalogVersion? listed)
+                    && (child.Version is null || child.Version.Id < listed.Id))
                 {
-                    Refresh(child);
+                    child.Version = listed;
                 }
 
                 EntryInfo? info = listing.WantsAttributes ? new EntryInfo(Attributes(child), s_ttl) : null;
@@ -375,6 +377,7 @@ internal sealed partial class VolumeFileSystem
     {
         lock (_gate)
         {
+            _listedVersions.Remove(handle);
             if (_handles.Remove(handle, out VolumeHandle? h))
             {
                 h.Node.OpenCount--;
@@ -545,6 +548,21 @@ internal sealed partial class VolumeFileSystem
         }
 
         return n.Detached ? throw new FileSystemException(FileSystemError.NotFound) : n.Path;
+    }
+
+    /// <summary>The journal rows of the node's closed content not yet recorded (newest first). Caller holds the lock.</summary>
+    private static List<long> QueuedIds(VolumeNode n)
+    {
+        var ids = new List<long>();
+        for (JournalEntry? entry = n.Pending; entry is not null; entry = entry.Previous)
+        {
+            if (!entry.Recorded && !entry.Dropped)
+            {
+                ids.Add(entry.Id);
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>Files created in <paramref name="directory"/> this session and not committed yet. Caller holds the lock.</summary>

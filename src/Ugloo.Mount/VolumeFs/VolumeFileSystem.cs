@@ -51,6 +51,9 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly Dictionary<ulong, VolumeNode> _nodes = [];
     private readonly Dictionary<string, VolumeNode> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, VolumeHandle> _handles = [];
+
+    /// <summary>Per open directory handle: its files' newest versions when it was opened, by name.</summary>
+    private readonly Dictionary<ulong, Dictionary<string, CatalogVersion>> _listedVersions = [];
     /// <summary>The local cache of decrypted segments that reads of stored versions go through.</summary>
     public SegmentCache Segments => _segments;
 
@@ -316,14 +319,16 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
             return known;
         }
 
-        if (_catalog.GetLatest(path) is CatalogVersion version)
+        // One query: a name that does not exist yet (every create, and the lookup before it) is the common case.
+        VolumeCatalog.PathProbe probe = _catalog.Probe(path);
+        if (probe.Latest is CatalogVersion version)
         {
             VolumeNode file = Bind(path, isDirectory: false);
             file.Version = version;
             return file;
         }
 
-        return _catalog.GetDirectory(path) is null ? null : Bind(path, isDirectory: true);
+        return probe.IsDirectory ? Bind(path, isDirectory: true) : null;
     }
 
     /// <summary>The session's node for <paramref name="path"/>, made (or remade, if its type changed) on demand.</summary>
@@ -360,7 +365,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Picks up versions written by other processes (ugloo put) since the node was last seen.</summary>
     private void Refresh(VolumeNode node)
     {
-        if (node.View is null && !node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatest(node.Path) is CatalogVersion latest)
+        if (node.View is null && !node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatestPrepared(node.Path) is CatalogVersion latest)
         {
             node.Version = latest;
         }
