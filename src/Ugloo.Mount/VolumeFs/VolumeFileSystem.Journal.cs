@@ -174,6 +174,7 @@ internal sealed partial class VolumeFileSystem
                 n.Pending = entry;
                 n.Staged = null;
                 n.Attributes = attributes;
+                n.WrittenThrough(entry);
                 Enqueue(entry);
             }
         }

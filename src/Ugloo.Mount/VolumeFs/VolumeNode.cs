@@ -49,8 +49,40 @@ internal sealed class VolumeNode
     /// <summary>Content that only this machine has yet: being written, or closed and queued.</summary>
     public bool HasLocalContent => Staged is not null || Pending is not null;
 
-    /// <summary>The version the last open saw: a new open of the same version may keep the page cache.</summary>
-    public long CachedVersionId { get; set; }
+    /// <summary>
+    /// The version the last open saw: a new open of the same version may keep the page cache. Also the version
+    /// that content written through this mount became: every write went through the kernel's page cache, so
+    /// once the journal records that content (and nothing changed the file since), reading it back needs
+    /// neither the swarm nor the daemon.
+    /// </summary>
+    public long CachedVersionId
+    {
+        get
+        {
+            // The recorded version is the written content when it has its size and its exact attributes (mtime
+            // to the nanosecond): a version put by another process meanwhile has other (or no) attributes.
+            return _writtenThrough is { Recorded: true } written && Pending is null && Staged is null && !Detached
+                && Version is { IsSymlink: false } version && version.Size == written.Size && version.Attributes == written.Attributes
+                ? version.Id
+                : _cachedVersionId;
+        }
+
+        set
+        {
+            _cachedVersionId = value;
+            _writtenThrough = null;
+        }
+    }
+
+    private long _cachedVersionId;
+    private JournalEntry? _writtenThrough;
+
+    /// <summary>The closed content just queued is what this mount's writers left in the page cache.</summary>
+    public void WrittenThrough(JournalEntry entry)
+    {
+        _cachedVersionId = 0;
+        _writtenThrough = entry;
+    }
 
     /// <summary>Serializes staging, writes, truncates and commits of this file (they are async, outside the lock).</summary>
     public SemaphoreSlim Io { get; } = new(1, 1);
