@@ -213,8 +213,8 @@ internal sealed partial class FuseSession
                 {
                     FuseXattrSize args = FuseXattrSize.Read(body.Span);
                     string name = Name(body.Span, FuseXattrSize.WireSize, out _);
-                    byte[] value = await fs.GetXattrAsync(context, node, name, ct).ConfigureAwait(false);
-                    return SizedReply(reply, args.Size, value);
+                    byte[]? value = await fs.FindXattrAsync(context, node, name, ct).ConfigureAwait(false);
+                    return value is null ? -FuseErrno.ENODATA : SizedReply(reply, args.Size, value);
                 }
 
             case FuseOpcode.ListXattr:

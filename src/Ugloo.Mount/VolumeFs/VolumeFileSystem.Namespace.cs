@@ -489,7 +489,14 @@ internal sealed partial class VolumeFileSystem
     /// content, else "durable"), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued),
     /// which <c>ugloo unmount</c> polls.
     /// </summary>
-    public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
+    public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken) =>
+        FindXattr(node, name) is { } value ? ValueTask.FromResult(value) : throw new FileSystemException(FileSystemError.NoData);
+
+    public ValueTask<byte[]?> FindXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(FindXattr(node, name));
+
+    /// <summary>The attribute's value, or null when the node has none of that name.</summary>
+    private byte[]? FindXattr(ulong node, string name)
     {
         string? value = null;
         lock (_gate)
@@ -507,15 +514,11 @@ internal sealed partial class VolumeFileSystem
             }
             else if (n.View is null && name.StartsWith("user.", StringComparison.Ordinal) && !n.Detached)
             {
-                return _catalog.GetXattr(n.Path, name) is { } stored
-                    ? ValueTask.FromResult(stored)
-                    : throw new FileSystemException(FileSystemError.NoData);
+                return _catalog.GetXattr(n.Path, name);
             }
         }
 
-        return value is null
-            ? throw new FileSystemException(FileSystemError.NoData)
-            : ValueTask.FromResult(System.Text.Encoding.UTF8.GetBytes(value));
+        return value is null ? null : System.Text.Encoding.UTF8.GetBytes(value);
     }
 
     public ValueTask<IReadOnlyList<string>> ListXattrAsync(RequestContext context, ulong node, CancellationToken cancellationToken)
