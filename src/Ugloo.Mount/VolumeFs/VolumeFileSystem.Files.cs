@@ -111,14 +111,14 @@ internal sealed partial class VolumeFileSystem
         {
             if (h.Node.Staged is { } staged)
             {
-                return staged.Read(offset, destination.Span);
+                return await ReadLocalAsync(h.Node, staged, offset, destination, cancellationToken).ConfigureAwait(false);
             }
 
             if (h.Node.Pending is { } pending)
             {
                 try
                 {
-                    return pending.File.Read(offset, destination.Span);
+                    return await ReadLocalAsync(h.Node, pending.File, offset, destination, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ObjectDisposedException)
                 {
@@ -161,6 +161,7 @@ internal sealed partial class VolumeFileSystem
                 throw new FileSystemException(FileSystemError.InvalidArgument);
             }
 
+            await PrepareChangeAsync(n, staged, offset, offset + data.Length, Math.Max(staged.Length, offset + data.Length), cancellationToken).ConfigureAwait(false);
             staged.Write(offset, data.Span);
             return data.Length;
         }
@@ -290,6 +291,14 @@ internal sealed partial class VolumeFileSystem
                 {
                     _catalog.AddVersion(n.Path, result.Manifest.PlaintextSize, result.Manifest.Serialize(), result.WrappedKey.Serialize(), DateTimeOffset.UtcNow, CurrentAttributes(n));
                     n.Version = _catalog.GetLatest(n.Path);
+
+                    // Later writes and the next commit build on what is now stored: its segments are shared.
+                    if (n.Version is { IsTombstone: false, IsSymlink: false } stored && stored.Manifest is not null)
+                    {
+                        StagedBase? old = staged.Base;
+                        staged.Base = StagedBase.Rebase(stored, result.Manifest, old);
+                        old?.Dispose();
+                    }
                 }
 
                 staged.Dirty = false;
@@ -314,8 +323,159 @@ internal sealed partial class VolumeFileSystem
                 DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
             },
             _logger);
+        if (staged.Base is { SharedCount: > 0 } stagedBase)
+        {
+            // A revision: only the segments that differ from the base are stored; the version shares the rest.
+            int count = SegmentCount(staged.Length, stagedBase.SegmentSize);
+            bool[] rewrite = [.. Enumerable.Range(0, count).Select(i => !stagedBase.IsShared(i))];
+            (ObjectKey key, _) = OpenBase(stagedBase);
+            var revision = new ObjectRevision(stagedBase.Manifest, staged.Handle, staged.Length, rewrite);
+            ObjectManifest manifest = await writer.ReviseAsync(revision, key, _client.CreateSink(stagedBase.Manifest.DataFragments), cancellationToken).ConfigureAwait(false);
+            Log.RevisionStored(_logger, stagedBase.Version.Path, revision.RewrittenCount, count);
+            return new ObjectWriteResult(manifest, WrappedObjectKey.Deserialize(stagedBase.Version.WrappedKey));
+        }
+
         using FileStream input = staged.OpenRead();
         return await writer.WriteAsync(input, _client.CreateSink(_config.K), _volumeKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static int SegmentCount(long length, int segmentSize) =>
+        length == 0 ? 1 : checked((int)((length + segmentSize - 1) / segmentSize));
+
+    /// <summary>The base version's key and a reader of it, made once per staged copy.</summary>
+    private (ObjectKey Key, ObjectReader Reader) OpenBase(StagedBase stagedBase) =>
+        stagedBase.Open(() =>
+        {
+            ObjectKey key = Unwrap(stagedBase.Manifest, stagedBase.Version);
+            return (key, new ObjectReader(stagedBase.Manifest, key, _client.CreateSource(stagedBase.Manifest), new ObjectPipelineOptions { DegreeOfParallelism = 2 }, _logger));
+        });
+
+    /// <summary>Plaintext of the base's segment <paramref name="segment"/>: from memory, the segment cache, or the swarm.</summary>
+    private async Task<byte[]> ReadBaseSegmentAsync(VolumeNode n, StagedBase stagedBase, int segment, CancellationToken cancellationToken)
+    {
+        if (stagedBase.TryGetCached(segment, out byte[] cached))
+        {
+            return cached;
+        }
+
+        ObjectManifest manifest = stagedBase.Manifest;
+        byte[] data = new byte[manifest.PlaintextLength(segment)];
+        if (!_segments.TryRead(manifest, segment, data))
+        {
+            (_, ObjectReader reader) = OpenBase(stagedBase);
+            await GuardSwarmAsync(n, () => reader.ReadAtAsync(manifest.PlaintextOffset(segment), data, cancellationToken)).ConfigureAwait(false);
+            _segments.Put(manifest, segment, data);
+        }
+
+        stagedBase.SetCached(segment, data);
+        return data;
+    }
+
+    /// <summary>Reads a staged (or queued) copy: its own bytes, and the segments it still shares from its base.</summary>
+    private async Task<int> ReadLocalAsync(VolumeNode n, StagedFile file, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (file.Base is not { } stagedBase)
+        {
+            return file.Read(offset, destination.Span);
+        }
+
+        int segmentSize = stagedBase.SegmentSize;
+        int total = 0;
+        long length = file.Length;
+        while (total < destination.Length && offset + total < length)
+        {
+            long position = offset + total;
+            int segment = (int)(position / segmentSize);
+            long segmentEnd = Math.Min((long)(segment + 1) * segmentSize, length);
+            int count = (int)Math.Min(destination.Length - total, segmentEnd - position);
+            if (stagedBase.ReadsFromBase(segment))
+            {
+                byte[] data = await ReadBaseSegmentAsync(n, stagedBase, segment, cancellationToken).ConfigureAwait(false);
+                data.AsSpan((int)(position - ((long)segment * segmentSize)), count).CopyTo(destination.Span[total..]);
+            }
+            else
+            {
+                count = file.Read(position, destination.Span.Slice(total, count));
+                if (count == 0)
+                {
+                    break;
+                }
+            }
+
+            total += count;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Before bytes [<paramref name="start"/>, <paramref name="end"/>) are written and the length becomes
+    /// <paramref name="newLength"/>: fetches the shared segments the change alters only in part (a partial write,
+    /// or a length change that moves the end through one or changes which segment is last), and unshares every
+    /// segment the change touches. Caller holds <see cref="VolumeNode.Io"/>.
+    /// </summary>
+    private async Task PrepareChangeAsync(VolumeNode n, StagedFile staged, long start, long end, long newLength, CancellationToken cancellationToken)
+    {
+        if (staged.Base is not { } stagedBase)
+        {
+            return;
+        }
+
+        int segmentSize = stagedBase.SegmentSize;
+        ObjectManifest manifest = stagedBase.Manifest;
+        if (end > start)
+        {
+            for (int i = (int)(start / segmentSize); i <= (int)((end - 1) / segmentSize); i++)
+            {
+                if (!stagedBase.IsShared(i))
+                {
+                    continue;
+                }
+
+                long segmentStart = (long)i * segmentSize;
+                if (start > segmentStart || end < segmentStart + manifest.PlaintextLength(i))
+                {
+                    await MaterializeAsync(n, staged, stagedBase, i, cancellationToken).ConfigureAwait(false);
+                }
+
+                stagedBase.Unshare(i);
+            }
+        }
+
+        long oldLength = staged.Length;
+        if (newLength == oldLength)
+        {
+            return;
+        }
+
+        int oldCount = SegmentCount(oldLength, segmentSize);
+        int newCount = SegmentCount(newLength, segmentSize);
+        for (int i = newCount; i < manifest.SegmentCount; i++)
+        {
+            stagedBase.Unshare(i); // cut off
+        }
+
+        foreach (int i in new[] { oldCount - 1, newCount - 1, manifest.SegmentCount - 1 }.Distinct())
+        {
+            if (i >= 0 && i < newCount && stagedBase.IsShared(i) && ObjectRevision.MustRewrite(manifest, newLength, i))
+            {
+                await MaterializeAsync(n, staged, stagedBase, i, cancellationToken).ConfigureAwait(false);
+                stagedBase.Unshare(i);
+            }
+        }
+    }
+
+    /// <summary>Fetches a shared segment into the staged file so it can be changed in part or sealed anew.</summary>
+    private async Task MaterializeAsync(VolumeNode n, StagedFile staged, StagedBase stagedBase, int segment, CancellationToken cancellationToken)
+    {
+        if (!stagedBase.ReadsFromBase(segment))
+        {
+            return;
+        }
+
+        byte[] data = await ReadBaseSegmentAsync(n, stagedBase, segment, cancellationToken).ConfigureAwait(false);
+        staged.Fill((long)segment * stagedBase.SegmentSize, data);
+        stagedBase.MarkLocal(segment);
     }
 
     /// <summary>Truncates (or extends) the file to <paramref name="size"/> in its staged copy.</summary>
@@ -325,6 +485,7 @@ internal sealed partial class VolumeFileSystem
         try
         {
             StagedFile staged = await StageAsync(n, cancellationToken, copyDown: size > 0).ConfigureAwait(false);
+            await PrepareChangeAsync(n, staged, size, size, size, cancellationToken).ConfigureAwait(false);
             staged.SetLength(size);
         }
         finally
@@ -358,19 +519,25 @@ internal sealed partial class VolumeFileSystem
         {
             if (copyDown && pending is not null && CopyLocal(pending.File, staged))
             {
-                // copied from the journal's copy
+                // copied from the journal's copy (its own bytes; the segments it shares stay shared)
             }
-            else if (copyDown && version is { Size: > 0, IsSymlink: false })
+            else
             {
-                ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
-                using ObjectKey key = Unwrap(manifest, version);
-                var reader = new ObjectReader(manifest, key, _client.CreateSource(manifest), new ObjectPipelineOptions(), _logger);
-                await using (FileStream output = new(staged.FilePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1 << 16))
+                if (copyDown && pending is not null)
                 {
-                    await GuardSwarmAsync(n, () => reader.ReadAsync(output, cancellationToken)).ConfigureAwait(false);
+                    // The queued copy was recorded meanwhile: build on the version it became.
+                    lock (_gate)
+                    {
+                        version = n.Version;
+                    }
                 }
 
-                staged.Loaded(manifest.PlaintextSize);
+                if (copyDown && version is { Size: > 0, IsSymlink: false, Manifest: not null })
+                {
+                    // Nothing is copied down: segments are fetched when a write changes part of one.
+                    ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
+                    staged.StartOver(StagedBase.AllShared(version, manifest), manifest.PlaintextSize);
+                }
             }
         }
         catch
@@ -393,6 +560,24 @@ internal sealed partial class VolumeFileSystem
     {
         try
         {
+            if (from.Base is { } fromBase)
+            {
+                // Only the queued copy's own segments: the shared ones are the base's, for both copies.
+                StagedBase shared = fromBase.Clone();
+                to.StartOver(shared, from.Length);
+                byte[] segment = new byte[fromBase.SegmentSize];
+                for (int i = 0; (long)i * fromBase.SegmentSize < from.Length; i++)
+                {
+                    if (!fromBase.IsShared(i))
+                    {
+                        int got = from.Read((long)i * fromBase.SegmentSize, segment);
+                        to.Fill((long)i * fromBase.SegmentSize, segment.AsSpan(0, got));
+                    }
+                }
+
+                return true;
+            }
+
             byte[] buffer = new byte[1 << 20];
             long offset = 0;
             int read;
@@ -407,6 +592,7 @@ internal sealed partial class VolumeFileSystem
         }
         catch (ObjectDisposedException)
         {
+            to.Reset();
             return false;
         }
     }
@@ -454,11 +640,11 @@ internal sealed partial class VolumeFileSystem
                     int length = reader.Manifest.PlaintextLength(segment);
                     byte[] data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
                     h.CachedSegment = -1;
-                    if (!_segments.TryRead(reader.Manifest.ObjectId, segment, data))
+                    if (!_segments.TryRead(reader.Manifest, segment, data))
                     {
                         long start = reader.Manifest.PlaintextOffset(segment);
                         await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
-                        _segments.Put(reader.Manifest.ObjectId, segment, data);
+                        _segments.Put(reader.Manifest, segment, data);
                     }
 
                     h.CachedSegmentData = data;

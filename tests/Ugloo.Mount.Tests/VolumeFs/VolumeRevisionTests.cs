@@ -1,0 +1,175 @@
+using Ugloo.Engine.Catalog;
+using Ugloo.Engine.Objects;
+using Ugloo.Mount.Tests.Cluster;
+using Ugloo.Mount.VolumeFs;
+
+namespace Ugloo.Mount.Tests.VolumeFs;
+
+/// <summary>
+/// Issue 4: "A version is a list of segment references: changing 1 MiB of a 10 GiB file uploads about one
+/// segment, not the file." Scaled down to 64 KiB segments: a change in place stores the segments it touches
+/// and nothing is copied down from the nodes but the segments a write covers in part.
+/// </summary>
+[Collection(ClusterTestGroup.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class VolumeRevisionTests : IClassFixture<SmallSegmentCluster>
+{
+    private const int Segment = SmallSegmentCluster.SegmentSize;
+
+    private readonly RunningCluster _cluster;
+
+    public VolumeRevisionTests(SmallSegmentCluster fixture)
+    {
+        _cluster = fixture.Cluster;
+    }
+
+    [Fact]
+    public async Task Changing_a_few_bytes_of_a_large_file_stores_one_segment_and_every_version_reads_back()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] original = TestFiles.RandomBytes((40 * Segment) + 1234, seed: 71);
+        byte[] changed = (byte[])original.Clone();
+        byte[] patch = TestFiles.RandomBytes(5000, seed: 72);
+        patch.CopyTo(changed, (17 * Segment) + 100);
+
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MaxBytes = 0 }))
+        {
+            await File.WriteAllBytesAsync(mount.PathOf("big.bin"), original, ct);
+            await mount.SettleAsync();
+
+            long misses = mount.Segments.Misses;
+            await using (var file = new FileStream(mount.PathOf("big.bin"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.None))
+            {
+                file.Position = (17 * Segment) + 100;
+                await file.WriteAsync(patch, ct);
+            }
+
+            await mount.SettleAsync();
+
+            // One segment fetched (the write covers it in part), not the 41 of the file.
+            Assert.Equal(1, mount.Segments.Misses - misses);
+        }
+
+        (ObjectManifest first, ObjectManifest second) = LastTwo("big.bin");
+        Assert.Equal(first.ObjectId, second.ObjectId);
+        int[] rewritten = [.. Enumerable.Range(0, second.SegmentCount).Where(s => !second.GetFragmentIds(s).SequenceEqual(first.GetFragmentIds(s)))];
+        Assert.Equal([17], rewritten);
+
+        // A fresh mount reads the new version from the nodes, and history keeps the old one whole.
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MaxBytes = 0 }))
+        {
+            Assert.Equal(changed, await File.ReadAllBytesAsync(mount.PathOf("big.bin"), ct));
+            string[] versions = [.. Directory.GetFiles(mount.PathOf(".ugloo/history/big.bin")).Order(StringComparer.Ordinal)];
+            Assert.Equal(2, versions.Length);
+            Assert.Equal(original, await File.ReadAllBytesAsync(versions[0], ct));
+            Assert.Equal(changed, await File.ReadAllBytesAsync(versions[1], ct));
+        }
+    }
+
+    [Fact]
+    public async Task Appending_truncating_and_rewriting_in_place_keep_the_content_exact()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] content = TestFiles.RandomBytes((6 * Segment) + 500, seed: 73);
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            string path = mount.PathOf("edit.bin");
+            await File.WriteAllBytesAsync(path, content, ct);
+            await mount.SettleAsync();
+
+            // Append: the old tail segment grows, a new one follows.
+            byte[] tail = TestFiles.RandomBytes(Segment, seed: 74);
+            await using (var file = new FileStream(path, FileMode.Append, FileAccess.Write))
+            {
+                await file.WriteAsync(tail, ct);
+            }
+
+            content = [.. content, .. tail];
+            await mount.SettleAsync();
+            Assert.Equal(content, await File.ReadAllBytesAsync(path, ct));
+
+            // Truncate to a segment boundary (segment 2 becomes the last one), then to the middle of segment 1.
+            foreach (long length in new long[] { 3 * Segment, Segment + 7 })
+            {
+                await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+                {
+                    file.SetLength(length);
+                }
+
+                content = content[..(int)length];
+                await mount.SettleAsync();
+                Assert.Equal(content, await File.ReadAllBytesAsync(path, ct));
+            }
+
+            // Extend past the end with a hole, write across a segment boundary, then fsync (stored at once).
+            await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+            {
+                file.SetLength(4 * Segment);
+                file.Position = (2 * Segment) - 10;
+                await file.WriteAsync(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 }, ct);
+                file.Flush(flushToDisk: true);
+
+                // After the fsync the copy builds on the version it stored: a second change in the same open.
+                file.Position = 5;
+                file.WriteByte(0xEE);
+            }
+
+            byte[] expected = new byte[4 * Segment];
+            content.CopyTo(expected, 0);
+            for (int i = 0; i < 20; i++)
+            {
+                expected[(2 * Segment) - 10 + i] = (byte)(i + 1);
+            }
+
+            expected[5] = 0xEE;
+            await mount.SettleAsync();
+            Assert.Equal(expected, await File.ReadAllBytesAsync(path, ct));
+        }
+
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            byte[] stored = await File.ReadAllBytesAsync(mount.PathOf("edit.bin"), ct);
+            Assert.Equal(4 * Segment, stored.Length);
+            Assert.Equal(0xEE, stored[5]);
+            Assert.Equal(20, stored[(2 * Segment) + 9]);
+            Assert.All(stored[(2 * Segment + 10)..], b => Assert.Equal(0, b));
+        }
+    }
+
+    [Fact]
+    public async Task A_file_reopened_while_its_last_change_is_queued_builds_on_that_change()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] content = TestFiles.RandomBytes(8 * Segment, seed: 75);
+        await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
+        string path = mount.PathOf("twice.bin");
+        await File.WriteAllBytesAsync(path, content, ct);
+        await mount.SettleAsync();
+
+        // Two quick changes to different segments: the second open finds the first still queued (or just stored).
+        for (int round = 0; round < 2; round++)
+        {
+            await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+            {
+                file.Position = (round * 5 * Segment) + 3;
+                file.WriteByte((byte)(0xA0 + round));
+            }
+
+            content[(round * 5 * Segment) + 3] = (byte)(0xA0 + round);
+        }
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(path, ct));
+        await mount.SettleAsync();
+        (ObjectManifest _, ObjectManifest last) = LastTwo("twice.bin");
+        Assert.Equal(8, last.SegmentCount);
+        Assert.Equal(content, await File.ReadAllBytesAsync(path, ct));
+    }
+
+    private (ObjectManifest Previous, ObjectManifest Last) LastTwo(string path)
+    {
+        using VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(_cluster.DataDirectory, "catalog.db"));
+        IReadOnlyList<CatalogVersion> versions = catalog.GetVersions(path);
+        Assert.True(versions.Count >= 2, $"{path} has {versions.Count} versions");
+        return (ObjectManifest.Deserialize(versions[^2].Manifest), ObjectManifest.Deserialize(versions[^1].Manifest));
+    }
+}
