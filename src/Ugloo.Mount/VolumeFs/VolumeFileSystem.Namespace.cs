@@ -482,8 +482,7 @@ internal sealed partial class VolumeFileSystem
 
     /// <summary>
     /// Users' attributes, and two read-only ones computed on demand and never listed (so cp -a and rsync -X do
-    /// not copy them): <c>user.ugloo.state</c> on a file ("pending" while only this machine has its newest
-    /// content, else "durable"), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued),
+    /// not copy them): <c>user.ugloo.state</c> on a file (<see cref="StateAsync"/>), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued),
     /// which <c>ugloo unmount</c> polls.
     /// </summary>
     public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
@@ -494,8 +493,7 @@ internal sealed partial class VolumeFileSystem
             VolumeNode n = Node(node);
             if (name == StateAttribute && !n.IsDirectory)
             {
-                Refresh(n);
-                value = n.HasLocalContent ? "pending" : n.Version is { IsSymlink: true } ? "durable (symlink: in the catalog)" : n.Version is null ? null : "durable";
+                return StateAsync(n, cancellationToken);
             }
             else if (name == PendingAttribute && n.Id == IFileSystem.RootNode)
             {

@@ -49,8 +49,14 @@ public sealed class VolumeMountDurabilityTests : IDisposable
         string staging = Path.Combine(cluster.DataDirectory, "staging");
         Assert.Contains(Directory.GetFiles(staging), f => File.ReadAllBytes(f).AsSpan().SequenceEqual(content));
 
-        // What was stored before stays readable through the mount with two nodes down.
+        // What was stored before stays readable through the mount with two nodes down, and says it is degraded.
         Assert.Equal(stored, await File.ReadAllBytesAsync(mount.PathOf("stored.bin"), ct));
+        byte[] buffer = new byte[256];
+        nint length = TestLibC.GetXattr(mount.PathOf("stored.bin"), "user.ugloo.state", buffer, (nuint)buffer.Length);
+        Assert.True(length > 0, "getxattr user.ugloo.state failed");
+        Assert.Equal(
+            "degraded: 4 of 4 segments short of 6 fragments, the worst has 4 (4 needed)",
+            System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length));
     }
 
     public void Dispose() => _files.Dispose();
