@@ -46,6 +46,15 @@ public sealed class VolumeMountDurabilityTests : IDisposable
             Assert.Empty(catalog.GetVersions("/lost.bin"));
         }
 
+        // The failed fsync leaves the file queued at its close: ugloo status counts it as pending.
+        (int statusExit, string statusJson, string statusErr) = await cluster.RunAsync(ct, "status", "--json");
+        Assert.True(statusExit == 0, statusErr);
+        using (var doc = System.Text.Json.JsonDocument.Parse(statusJson))
+        {
+            System.Text.Json.JsonElement volume = doc.RootElement.GetProperty("volume");
+            Assert.Equal((1, 150_000L), (volume.GetProperty("pending_files").GetInt32(), volume.GetProperty("pending_bytes").GetInt64()));
+        }
+
         string staging = Path.Combine(cluster.DataDirectory, "staging");
         Assert.Contains(Directory.GetFiles(staging), f => File.ReadAllBytes(f).AsSpan().SequenceEqual(content));
 
