@@ -49,26 +49,52 @@ internal sealed class ObjectWriteRun
         _codec = writer.Codec;
     }
 
-    /// <summary>A revision: the code, segment size and object id are the base manifest's.</summary>
+    /// <summary>A revision: the code, segment size and object id are the revision's (its base manifest's).</summary>
     public ObjectWriteRun(ObjectWriter writer, ObjectRevision revision, IFragmentSink sink, ObjectKey objectKey, ulong generation)
     {
-        ObjectManifest baseManifest = revision.Base;
         _writer = writer;
         _revision = revision;
         _generation = generation;
         _sink = sink;
-        _objectId = baseManifest.ObjectId;
+        _objectId = revision.ObjectId;
         _objectKey = objectKey;
         _pool = writer.BufferPool;
-        _segmentSize = baseManifest.SegmentSize;
-        _k = baseManifest.DataFragments;
-        _n = baseManifest.TotalFragments;
-        _codec = baseManifest.DataFragments == writer.DataFragments && baseManifest.ParityFragments == writer.ParityFragments
+        _segmentSize = revision.SegmentSize;
+        _k = revision.DataFragments;
+        _n = revision.DataFragments + revision.ParityFragments;
+        _codec = revision.DataFragments == writer.DataFragments && revision.ParityFragments == writer.ParityFragments
             ? writer.Codec
-            : new Codec.ReedSolomon(baseManifest.DataFragments, baseManifest.ParityFragments);
+            : new Codec.ReedSolomon(revision.DataFragments, revision.ParityFragments);
+    }
+
+    /// <summary>Runs a partial revision: stores its segments and returns them, makes no manifest.</summary>
+    public async Task<IReadOnlyDictionary<int, StoredSegment>> StoreSegmentsAsync(CancellationToken cancellationToken)
+    {
+        await RunPipelineAsync(cancellationToken).ConfigureAwait(false);
+        ObjectRevision revision = _revision!;
+        int count = revision.SegmentCount;
+        var stored = new Dictionary<int, StoredSegment>();
+        lock (_ids)
+        {
+            for (int s = 0; s < _ids.Count; s++)
+            {
+                if (_ids[s] is { } ids)
+                {
+                    stored[s] = new StoredSegment(_generation, ids, SegmentLayout.PlaintextLength(revision.Length, _segmentSize, s), s == count - 1);
+                }
+            }
+        }
+
+        return stored;
     }
 
     public async Task<ObjectManifest> RunAsync(CancellationToken cancellationToken)
+    {
+        await RunPipelineAsync(cancellationToken).ConfigureAwait(false);
+        return BuildManifest();
+    }
+
+    private async Task RunPipelineAsync(CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Channel<SegmentWork> channel = Channel.CreateBounded<SegmentWork>(new BoundedChannelOptions(_writer.QueuedSegments)
@@ -102,7 +128,10 @@ internal sealed class ObjectWriteRun
             ThrowRootCause(tasks, cancellationToken);
             throw;
         }
+    }
 
+    private ObjectManifest BuildManifest()
+    {
         var ids = new FragmentId[(long)_segmentCount * _n];
         ulong[]? generations = _revision is null ? null : new ulong[_segmentCount];
         for (int s = 0; s < _segmentCount; s++)
@@ -118,8 +147,8 @@ internal sealed class ObjectWriteRun
             }
             else if (_revision is { } revision && !revision.Rewrites(s))
             {
-                revision.Base.GetFragmentIds(s).CopyTo(ids.AsSpan(s * _n, _n));
-                generations![s] = revision.Base.GetGeneration(s);
+                revision.SharedIds(s).CopyTo(ids.AsSpan(s * _n, _n));
+                generations![s] = revision.SharedGeneration(s);
             }
             else
             {
@@ -207,7 +236,7 @@ internal sealed class ObjectWriteRun
     {
         CancellationToken token = cts.Token;
         ObjectRevision revision = _revision!;
-        int count = SegmentLayout.SegmentCount(revision.Length, _segmentSize);
+        int count = revision.SegmentCount;
         byte[]? reading = null;
         try
         {

@@ -102,6 +102,29 @@ public sealed class ObjectWriter
         ArgumentNullException.ThrowIfNull(revision);
         ArgumentNullException.ThrowIfNull(objectKey);
         ArgumentNullException.ThrowIfNull(sink);
+        if (revision.IsPartial)
+        {
+            throw new ArgumentException("A partial revision stores segments (StoreSegmentsAsync); it cannot make a manifest.", nameof(revision));
+        }
+
+        return new ObjectWriteRun(this, revision, sink, objectKey, NewGeneration()).RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the segments a partial revision (<see cref="ObjectRevision.Segments"/>) names, ahead of the
+    /// manifest that will list them (<see cref="ObjectRevision.FromStored"/>): a writer can send a file's
+    /// finished segments while the rest is still being written. Sealed under a fresh random generation.
+    /// </summary>
+    public Task<IReadOnlyDictionary<int, StoredSegment>> StoreSegmentsAsync(ObjectRevision revision, ObjectKey objectKey, IFragmentSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(revision);
+        ArgumentNullException.ThrowIfNull(objectKey);
+        ArgumentNullException.ThrowIfNull(sink);
+        return new ObjectWriteRun(this, revision, sink, objectKey, NewGeneration()).StoreSegmentsAsync(cancellationToken);
+    }
+
+    private static ulong NewGeneration()
+    {
         ulong generation;
         do
         {
@@ -109,6 +132,6 @@ public sealed class ObjectWriter
         }
         while (generation == 0);
 
-        return new ObjectWriteRun(this, revision, sink, objectKey, generation).RunAsync(cancellationToken);
+        return generation;
     }
 }

@@ -115,6 +115,49 @@ public sealed class ObjectRevisionTests : IDisposable
     }
 
     [Fact]
+    public async Task Segments_stored_ahead_are_listed_where_they_fit_and_the_rest_is_written_at_the_end()
+    {
+        byte[] content = RandomBytes((4 * SmallSegment) + 100, 8);
+        var store = new ContentAddressedStore();
+        var writer = new ObjectWriter(Options());
+        var id = ObjectId.New();
+        using ObjectKey key = ObjectKey.Generate();
+        string path = Path.Combine(_directory, "growing");
+
+        // While the file is 2 segments + 10 bytes long, its first two segments are finished: store them ahead.
+        await File.WriteAllBytesAsync(path, content[..((2 * SmallSegment) + 10)], TestContext.Current.CancellationToken);
+        IReadOnlyDictionary<int, StoredSegment> ahead;
+        using (SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.Asynchronous))
+        {
+            ahead = await writer.StoreSegmentsAsync(ObjectRevision.Segments(id, SmallSegment, 4, 2, handle, (2 * SmallSegment) + 10, [0, 1]), key, store, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal([0, 1], ahead.Keys.Order());
+        store.Clear();
+        await File.WriteAllBytesAsync(path, content, TestContext.Current.CancellationToken);
+        ObjectManifest manifest;
+        using (SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.Asynchronous))
+        {
+            var revision = ObjectRevision.FromStored(id, SmallSegment, 4, 2, handle, content.Length, ahead);
+            Assert.Equal(3, revision.RewrittenCount);
+            manifest = await writer.ReviseAsync(revision, key, store, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal([2, 3, 4], store.StoredSegments.Select(s => s.Segment).Order());
+        Assert.Equal(content, await ReadAsync(manifest, key, store));
+
+        // Ending exactly after segment 1 makes it the last one: stored ahead as "not last", it is written again.
+        using (SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.Asynchronous))
+        {
+            var cut = ObjectRevision.FromStored(id, SmallSegment, 4, 2, handle, 2 * SmallSegment, ahead);
+            Assert.Equal(1, cut.RewrittenCount);
+            Assert.True(cut.Rewrites(1));
+            ObjectManifest short2 = await writer.ReviseAsync(cut, key, store, TestContext.Current.CancellationToken);
+            Assert.Equal(content[..(2 * SmallSegment)], await ReadAsync(short2, key, store));
+        }
+    }
+
+    [Fact]
     public void Manifests_without_revisions_keep_format_1_and_a_truncated_format_2_is_refused()
     {
         var id = ObjectId.New();
