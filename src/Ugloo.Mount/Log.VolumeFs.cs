@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9521, Level = LogLevel.Error, Message = "The write-back journal's copy of {Path} builds on version {Version}, which cannot be loaded ({Reason}); the entry is dropped and its staged copy kept at {Staging}")]
     public static partial void JournalBaseMissing(ILogger logger, string path, long version, string reason, string staging);
+
+    [LoggerMessage(EventId = 9522, Level = LogLevel.Debug, Message = "Committed {Staging}: {Ahead} of {Segments} segments were sent while the file was written")]
+    public static partial void WriteBehindUsed(ILogger logger, string staging, int ahead, int segments);
 }

@@ -42,6 +42,12 @@ internal sealed class StagedFile : IDisposable
     /// <summary>The stored version this copy shares segments with; null when the staged file holds everything.</summary>
     public StagedBase? Base { get; set; }
 
+    /// <summary>Finished segments sent ahead while a new file is written front to back; null until it is worth it.</summary>
+    public WriteBehind? WriteBehind { get; set; }
+
+    /// <summary>Every write so far went at the end of the file (a copy, a download): write-behind may start.</summary>
+    public bool AppendOnly { get; private set; } = true;
+
     public static StagedFile Create(string directory)
     {
         string path = Path.Combine(directory, Guid.NewGuid().ToString("N"));
@@ -139,6 +145,7 @@ internal sealed class StagedFile : IDisposable
 
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
+        AppendOnly &= offset == Length;
         RandomAccess.Write(Handle, data, offset);
         Length = Math.Max(Length, offset + data.Length);
         Dirty = true;
@@ -148,6 +155,7 @@ internal sealed class StagedFile : IDisposable
 
     public void SetLength(long length)
     {
+        AppendOnly &= length >= Length;
         _stream.SetLength(length);
         Length = length;
         Dirty = true;
@@ -183,6 +191,7 @@ internal sealed class StagedFile : IDisposable
 
     public void Dispose()
     {
+        WriteBehind?.Dispose();
         Base?.Dispose();
         _stream.Dispose();
         if (!Keep)

@@ -162,7 +162,17 @@ internal sealed partial class VolumeFileSystem
             }
 
             await PrepareChangeAsync(n, staged, offset, offset + data.Length, Math.Max(staged.Length, offset + data.Length), cancellationToken).ConfigureAwait(false);
+            if (staged.Base is null && staged.WriteBehind is null && staged.AppendOnly && offset == staged.Length && offset + data.Length > _config.SegmentSize)
+            {
+                staged.WriteBehind = new WriteBehind(_config.SegmentSize, _config.K, _config.M, written: offset);
+            }
+
+            staged.WriteBehind?.Changing(offset, offset + data.Length);
             staged.Write(offset, data.Span);
+            if (staged.WriteBehind is { } writeBehind)
+            {
+                writeBehind.Written(staged.Length, (segment, length, ct) => SendAheadAsync(staged, writeBehind, segment, length, ct));
+            }
             return data.Length;
         }
         finally
@@ -298,6 +308,8 @@ internal sealed partial class VolumeFileSystem
                         StagedBase? old = staged.Base;
                         staged.Base = StagedBase.Rebase(stored, result.Manifest, old);
                         old?.Dispose();
+                        staged.WriteBehind?.Dispose();
+                        staged.WriteBehind = null;
                     }
                 }
 
@@ -335,8 +347,32 @@ internal sealed partial class VolumeFileSystem
             return new ObjectWriteResult(manifest, WrappedObjectKey.Deserialize(stagedBase.Version.WrappedKey));
         }
 
+        if (staged.Base is null && staged.WriteBehind is { } writeBehind)
+        {
+            // Segments sent while the file was written are listed as they are; only the rest is written now.
+            IReadOnlyDictionary<int, StoredSegment> ahead = await writeBehind.FinishAsync(cancellationToken).ConfigureAwait(false);
+            if (ahead.Count > 0)
+            {
+                var revision = ObjectRevision.FromStored(writeBehind.Id, writeBehind.SegmentSize, writeBehind.DataFragments, writeBehind.ParityFragments, staged.Handle, staged.Length, ahead);
+                ObjectManifest manifest = await writer.ReviseAsync(revision, writeBehind.Key, _client.CreateSink(writeBehind.DataFragments), cancellationToken).ConfigureAwait(false);
+                Log.WriteBehindUsed(_logger, staged.FilePath, revision.SegmentCount - revision.RewrittenCount, revision.SegmentCount);
+                return new ObjectWriteResult(manifest, _volumeKey.Wrap(writeBehind.Id, writeBehind.Key));
+            }
+        }
+
         using FileStream input = staged.OpenRead();
         return await writer.WriteAsync(input, _client.CreateSink(_config.K), _volumeKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores one finished segment of a file still being written (<see cref="WriteBehind"/>).</summary>
+    private async Task<StoredSegment?> SendAheadAsync(StagedFile staged, WriteBehind writeBehind, int segment, long length, CancellationToken cancellationToken)
+    {
+        var writer = new ObjectWriter(
+            new ObjectPipelineOptions { SegmentSize = writeBehind.SegmentSize, DataFragments = writeBehind.DataFragments, ParityFragments = writeBehind.ParityFragments, DegreeOfParallelism = 1 },
+            _logger);
+        var revision = ObjectRevision.Segments(writeBehind.Id, writeBehind.SegmentSize, writeBehind.DataFragments, writeBehind.ParityFragments, staged.Handle, length, [segment]);
+        IReadOnlyDictionary<int, StoredSegment> stored = await writer.StoreSegmentsAsync(revision, writeBehind.Key, _client.CreateSink(writeBehind.DataFragments), cancellationToken).ConfigureAwait(false);
+        return stored.GetValueOrDefault(segment);
     }
 
     private static int SegmentCount(long length, int segmentSize) =>
@@ -486,6 +522,7 @@ internal sealed partial class VolumeFileSystem
         {
             StagedFile staged = await StageAsync(n, cancellationToken, copyDown: size > 0).ConfigureAwait(false);
             await PrepareChangeAsync(n, staged, size, size, size, cancellationToken).ConfigureAwait(false);
+            staged.WriteBehind?.Changing(size, Math.Max(staged.Length, size));
             staged.SetLength(size);
         }
         finally

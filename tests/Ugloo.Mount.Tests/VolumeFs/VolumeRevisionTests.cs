@@ -165,6 +165,45 @@ public sealed class VolumeRevisionTests : IClassFixture<SmallSegmentCluster>
         Assert.Equal(content, await File.ReadAllBytesAsync(path, ct));
     }
 
+    [Fact]
+    public async Task A_file_written_front_to_back_sends_finished_segments_before_its_close_and_a_later_change_voids_them()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] content = TestFiles.RandomBytes((20 * Segment) + 77, seed: 76);
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            // One segment per write(2), front to back, then a change in segment 2 after it was sent.
+            await using (var file = new FileStream(mount.PathOf("copy.bin"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                for (int offset = 0; offset < content.Length; offset += Segment)
+                {
+                    await file.WriteAsync(content.AsMemory(offset, Math.Min(Segment, content.Length - offset)), ct);
+                }
+
+                file.Position = (2 * Segment) + 5;
+                file.WriteByte(0x42);
+                content[(2 * Segment) + 5] = 0x42;
+            }
+
+            await mount.SettleAsync();
+        }
+
+        using (VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(_cluster.DataDirectory, "catalog.db")))
+        {
+            ObjectManifest manifest = ObjectManifest.Deserialize(catalog.GetVersions("copy.bin")[^1].Manifest);
+
+            // Segments sent ahead each carry their own generation; the ones written at the close share one.
+            ulong atClose = manifest.GetGeneration(manifest.SegmentCount - 1);
+            Assert.NotEqual(atClose, manifest.GetGeneration(0));
+            Assert.Equal(atClose, manifest.GetGeneration(2));
+        }
+
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MaxBytes = 0 }))
+        {
+            Assert.Equal(content, await File.ReadAllBytesAsync(mount.PathOf("copy.bin"), ct));
+        }
+    }
+
     private (ObjectManifest Previous, ObjectManifest Last) LastTwo(string path)
     {
         using VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(_cluster.DataDirectory, "catalog.db"));
