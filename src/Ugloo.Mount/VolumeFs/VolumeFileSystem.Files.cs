@@ -10,6 +10,9 @@ namespace Ugloo.Mount.VolumeFs;
 /// <summary>Open files: open, create, read, write, flush, release, fsync, and the commit of a staged file.</summary>
 internal sealed partial class VolumeFileSystem
 {
+    /// <summary>Segments a sequential reader's handle fetches ahead of the one it reads (4 MiB each by default).</summary>
+    private const int ReadAheadSegments = 3;
+
     public async ValueTask<OpenResult> OpenAsync(RequestContext context, ulong node, OpenFlags flags, CancellationToken cancellationToken)
     {
         VolumeNode n;
@@ -648,6 +651,7 @@ internal sealed partial class VolumeFileSystem
                     h.Key = null;
                     h.Reader = null;
                     h.CachedSegment = -1;
+                    h.ReadAhead.Clear();
                     h.Version = now;
                 }
             }
@@ -674,18 +678,33 @@ internal sealed partial class VolumeFileSystem
                 int segment = reader.Manifest.SegmentOf(position);
                 if (segment != h.CachedSegment)
                 {
-                    int length = reader.Manifest.PlaintextLength(segment);
-                    byte[] data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
+                    bool sequential = segment == h.CachedSegment + 1;
                     h.CachedSegment = -1;
-                    if (!_segments.TryRead(reader.Manifest, segment, data))
+                    byte[]? data = null;
+                    if (h.ReadAhead.Remove(segment, out Task<byte[]?>? ahead))
                     {
-                        long start = reader.Manifest.PlaintextOffset(segment);
-                        await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
-                        _segments.Put(reader.Manifest, segment, data);
+                        // Null when the fetch ahead failed: fetched again below, where a failure is reported.
+                        data = await ahead.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (data is null)
+                    {
+                        int length = reader.Manifest.PlaintextLength(segment);
+                        data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
+                        if (!_segments.TryRead(reader.Manifest, segment, data))
+                        {
+                            long start = reader.Manifest.PlaintextOffset(segment);
+                            await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
+                            _segments.Put(reader.Manifest, segment, data);
+                        }
                     }
 
                     h.CachedSegmentData = data;
                     h.CachedSegment = segment;
+                    if (sequential || segment == 0)
+                    {
+                        ReadAheadFrom(h, reader, segment);
+                    }
                 }
 
                 int within = (int)(position - reader.Manifest.PlaintextOffset(segment));
@@ -699,6 +718,52 @@ internal sealed partial class VolumeFileSystem
         finally
         {
             h.ReadGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A handle reading front to back: fetches the next <see cref="ReadAheadSegments"/> segments in the background
+    /// (into the segment cache too), so the nodes' latency overlaps the reader instead of stalling it at every
+    /// segment. Fetches for segments the reader skipped are left to finish (they fill the cache). Caller holds
+    /// the handle's read gate.
+    /// </summary>
+    private void ReadAheadFrom(VolumeHandle h, ObjectReader reader, int segment)
+    {
+        foreach (int stale in h.ReadAhead.Keys.Where(k => k <= segment).ToArray())
+        {
+            h.ReadAhead.Remove(stale);
+        }
+
+        ObjectManifest manifest = reader.Manifest;
+        CancellationToken stop = h.ReadAheadStop.Token;
+        for (int next = segment + 1; next <= segment + ReadAheadSegments && next < manifest.SegmentCount; next++)
+        {
+            if (h.ReadAhead.ContainsKey(next))
+            {
+                continue;
+            }
+
+            int index = next;
+            h.ReadAhead[index] = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        byte[] data = new byte[manifest.PlaintextLength(index)];
+                        if (!_segments.TryRead(manifest, index, data))
+                        {
+                            await reader.ReadAtAsync(manifest.PlaintextOffset(index), data, stop).ConfigureAwait(false);
+                            _segments.Put(manifest, index, data);
+                        }
+
+                        return data;
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        return null;
+                    }
+                },
+                CancellationToken.None);
         }
     }
 
