@@ -178,6 +178,26 @@ public sealed class VolumeHistoryTests : IClassFixture<SmallSegmentCluster>, IDi
 
     public void Dispose() => _files.Dispose();
 
+    [Fact]
+    public async Task A_directory_removed_or_moved_since_is_in_the_tree_as_it_was()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
+        Directory.CreateDirectory(mount.PathOf("rm-later/empty"));
+        Directory.CreateDirectory(mount.PathOf("mv-later/inner"));
+        await Task.Delay(20, ct);
+        string at = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        await Task.Delay(20, ct);
+        Directory.Delete(mount.PathOf("rm-later/empty"));
+        Directory.Move(mount.PathOf("mv-later"), mount.PathOf("moved"));
+
+        Assert.False(Directory.Exists(mount.PathOf("rm-later/empty")));
+        Assert.True(Directory.Exists(mount.PathOf($".ugloo/at/{at}/rm-later/empty")));
+        Assert.True(Directory.Exists(mount.PathOf($".ugloo/at/{at}/mv-later/inner")));
+        Assert.False(Directory.Exists(mount.PathOf($".ugloo/at/{at}/moved")));
+        Assert.True(Directory.Exists(mount.PathOf("moved/inner")));
+    }
+
     private static string ReadXattr(string path, string name)
     {
         byte[] buffer = new byte[256];
