@@ -204,6 +204,104 @@ public sealed class VolumeRevisionTests : IClassFixture<SmallSegmentCluster>
         }
     }
 
+    [Theory]
+    [InlineData(77)]
+    [InlineData(3)]
+    [InlineData(11)]
+    [InlineData(101)]
+    [InlineData(202)]
+    [InlineData(303)]
+    [InlineData(404)]
+    [InlineData(505)]
+    public async Task Random_writes_truncates_and_appends_across_reopens_match_a_model(int seed)
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        var random = new Random(seed);
+        var model = new List<byte>(TestFiles.RandomBytes((5 * Segment) + 321, seed: 78));
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            string path = mount.PathOf($"model-{seed}.bin");
+            await File.WriteAllBytesAsync(path, model.ToArray(), ct);
+            for (int round = 0; round < 12; round++)
+            {
+                if (round % 4 == 3)
+                {
+                    await mount.SettleAsync(); // sometimes the next open finds the last close stored, sometimes queued
+                }
+
+                await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1))
+                {
+                    for (int op = 0; op < 4; op++)
+                    {
+                        switch (random.Next(5))
+                        {
+                            case 0: // truncate, shorter or longer, sometimes onto a segment boundary
+                                int length = random.Next(2) == 0 ? random.Next(1, 7) * Segment : random.Next(0, 7 * Segment);
+                                file.SetLength(length);
+                                if (length < model.Count)
+                                {
+                                    model.RemoveRange(length, model.Count - length);
+                                }
+                                else
+                                {
+                                    model.AddRange(new byte[length - model.Count]);
+                                }
+
+                                break;
+                            case 1: // append
+                                byte[] tail = TestFiles.RandomBytes(random.Next(1, 2 * Segment), seed: random.Next());
+                                file.Position = model.Count;
+                                await file.WriteAsync(tail, ct);
+                                model.AddRange(tail);
+                                break;
+                            case 2: // fsync: stored now, and the open copy builds on it
+                                file.Flush(flushToDisk: true);
+                                break;
+                            default: // overwrite somewhere, possibly past the end (a hole)
+                                int offset = random.Next(0, model.Count + Segment);
+                                byte[] data = TestFiles.RandomBytes(random.Next(1, 3 * Segment / 2), seed: random.Next());
+                                file.Position = offset;
+                                await file.WriteAsync(data, ct);
+                                if (offset > model.Count)
+                                {
+                                    model.AddRange(new byte[offset - model.Count]);
+                                }
+
+                                for (int i = 0; i < data.Length; i++)
+                                {
+                                    if (offset + i < model.Count)
+                                    {
+                                        model[offset + i] = data[i];
+                                    }
+                                    else
+                                    {
+                                        model.Add(data[i]);
+                                    }
+                                }
+
+                                break;
+                        }
+                    }
+
+                    // Read back through the open handle too (the staged copy and the segments it shares).
+                    file.Position = 0;
+                    byte[] seen = new byte[model.Count];
+                    await file.ReadExactlyAsync(seen, ct);
+                    Assert.True(model.SequenceEqual(seen), $"round {round}: the open file differs from the model");
+                }
+
+                Assert.True(model.SequenceEqual(await File.ReadAllBytesAsync(path, ct)), $"round {round}: the closed file differs from the model");
+            }
+
+            await mount.SettleAsync();
+        }
+
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MaxBytes = 0 }))
+        {
+            Assert.True(model.SequenceEqual(await File.ReadAllBytesAsync(mount.PathOf($"model-{seed}.bin"), ct)), "after a remount the file differs from the model");
+        }
+    }
+
     private (ObjectManifest Previous, ObjectManifest Last) LastTwo(string path)
     {
         using VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(_cluster.DataDirectory, "catalog.db"));
