@@ -302,6 +302,63 @@ public sealed class VolumeRevisionTests : IClassFixture<SmallSegmentCluster>
         }
     }
 
+    [Fact]
+    public async Task A_change_in_place_queued_when_the_daemon_is_killed_is_stored_exactly_after_the_restart()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] content = TestFiles.RandomBytes(64 * Segment, seed: 79);
+        string local = Path.Combine(Path.GetTempPath(), $"ugloo-replay-{Guid.NewGuid():N}.bin");
+        await File.WriteAllBytesAsync(local, content, ct);
+        try
+        {
+            (int putExit, _, string putErr) = await _cluster.RunAsync(ct, "put", local, "/replay.bin");
+            Assert.True(putExit == 0, putErr);
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+
+        using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct))
+        {
+            // Every other segment changed in part: the queued copy is sparse, sharing the rest with the stored version.
+            await using (var file = new FileStream(daemon.PathOf("replay.bin"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1))
+            {
+                for (int s = 0; s < 64; s += 2)
+                {
+                    file.Position = (s * Segment) + 7;
+                    file.WriteByte((byte)s);
+                    content[(s * Segment) + 7] = (byte)s;
+                }
+            }
+
+            Signal.Send(daemon.Process.Id, Signal.Kill);
+            await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+
+        using (VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(_cluster.DataDirectory, "catalog.db")))
+        {
+            PendingCommit queued = Assert.Single(catalog.GetPending(), p => p.Path == "/replay.bin");
+            Assert.True(File.Exists(queued.StagedFile + ".base"), "the queued copy has no base record");
+        }
+
+        // The restarted daemon replays the journal; 'ugloo unmount' returns once it is empty.
+        using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct))
+        {
+            (int exit, _, string error) = await UglooProcess.RunAsync(["unmount", daemon.Root], ct);
+            Assert.True(exit == 0, error);
+            Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(120), ct));
+        }
+
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MaxBytes = 0 }))
+        {
+            Assert.Equal(content, await File.ReadAllBytesAsync(mount.PathOf("replay.bin"), ct));
+        }
+
+        (ObjectManifest first, ObjectManifest second) = LastTwo("replay.bin");
+        Assert.Equal(32, Enumerable.Range(0, 64).Count(s => second.GetFragmentIds(s).SequenceEqual(first.GetFragmentIds(s))));
+    }
+
     private (ObjectManifest Previous, ObjectManifest Last) LastTwo(string path)
     {
         using VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(_cluster.DataDirectory, "catalog.db"));
