@@ -31,4 +31,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9507, Level = LogLevel.Warning, Message = "Cannot write the segment cache file {File}; the segment is not cached: {Reason}")]
     public static partial void SegmentCacheWriteFailed(ILogger logger, string file, string reason);
+
+    [LoggerMessage(EventId = 9520, Level = LogLevel.Debug, Message = "Stored {Path} as a revision: {Rewritten} of {Segments} segments written, the others shared with the version it was opened over")]
+    public static partial void RevisionStored(ILogger logger, string path, int rewritten, int segments);
+
+    [LoggerMessage(EventId = 9521, Level = LogLevel.Error, Message = "The write-back journal's copy of {Path} builds on version {Version}, which cannot be loaded ({Reason}); the entry is dropped and its staged copy kept at {Staging}")]
+    public static partial void JournalBaseMissing(ILogger logger, string path, long version, string reason, string staging);
+
+    [LoggerMessage(EventId = 9522, Level = LogLevel.Debug, Message = "Committed {Staging}: {Ahead} of {Segments} segments were sent while the file was written")]
+    public static partial void WriteBehindUsed(ILogger logger, string staging, int ahead, int segments);
 }

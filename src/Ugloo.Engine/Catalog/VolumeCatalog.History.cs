@@ -36,7 +36,8 @@ public sealed partial class VolumeCatalog
         using SqliteCommand command = _connection.CreateCommand();
         command.CommandText =
             "SELECT DISTINCT path FROM versions WHERE path >= $lo AND path < $hi " +
-            "UNION SELECT path || '/' FROM directories WHERE path >= $lo AND path < $hi";
+            "UNION SELECT path || '/' FROM directories WHERE path >= $lo AND path < $hi " +
+            "UNION SELECT path || '/' FROM removed_directories WHERE path >= $lo AND path < $hi";
         command.Parameters.AddWithValue("$lo", prefix);
         command.Parameters.AddWithValue("$hi", prefix + "\uffff");
         var names = new SortedDictionary<string, bool>(StringComparer.Ordinal);

@@ -15,7 +15,7 @@ public sealed partial class VolumeCatalog : IDisposable
     // Schema 2 adds the directories table (explicit, possibly empty directories made by mkdir on the mount).
     // Schema 3 adds per-version kind (file or symlink), link target, mode, owner and mtime, the same
     // attributes for explicit directories, and the write-back journal (pending).
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private const string VersionColumns = "v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns";
 
@@ -121,13 +121,23 @@ public sealed partial class VolumeCatalog : IDisposable
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Forgets the explicit directory <paramref name="path"/>; true if it was one.</summary>
-    public bool RemoveDirectory(string path)
+    /// <summary>
+    /// Removes the explicit directory <paramref name="path"/> (at <paramref name="removed"/>, default now); true
+    /// if it was one. History keeps it: the tree as of an earlier instant still shows it (schema 4).
+    /// </summary>
+    public bool RemoveDirectory(string path, DateTimeOffset? removed = null)
     {
+        using SqliteTransaction transaction = _connection.BeginTransaction();
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "DELETE FROM directories WHERE path = $path";
+        command.Transaction = transaction;
+        command.CommandText =
+            "INSERT INTO removed_directories (path, created_ms, removed_ms) SELECT path, created_ms, $removed FROM directories WHERE path = $path;" +
+            "DELETE FROM directories WHERE path = $path";
         command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
-        return command.ExecuteNonQuery() > 0;
+        command.Parameters.AddWithValue("$removed", (removed ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
+        bool was = command.ExecuteNonQuery() > 0;
+        transaction.Commit();
+        return was;
     }
 
     /// <summary>
@@ -163,7 +173,8 @@ public sealed partial class VolumeCatalog : IDisposable
             "UPDATE pending SET path = $to || substr(path, length($from) + 1) WHERE path >= $lo AND path < $hi;" +
             "UPDATE OR REPLACE xattrs SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
             "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) SELECT path, $created, 0, NULL, NULL FROM moving ORDER BY path;" +
-            "UPDATE OR REPLACE directories SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
+            "INSERT INTO removed_directories (path, created_ms, removed_ms) SELECT path, created_ms, $created FROM directories WHERE path = $from OR (path >= $lo AND path < $hi);" +
+            "UPDATE OR REPLACE directories SET path = $to || substr(path, length($from) + 1), created_ms = $created WHERE path = $from OR (path >= $lo AND path < $hi);" +
             "INSERT OR IGNORE INTO directories (path, created_ms) VALUES ($to, $created);" +
             "SELECT COUNT(*) FROM moving;";
         command.Parameters.AddWithValue("$from", source);
@@ -199,6 +210,15 @@ public sealed partial class VolumeCatalog : IDisposable
             return DateTimeOffset.FromUnixTimeMilliseconds(created);
         }
 
+        if (at is not null)
+        {
+            command.CommandText = "SELECT MAX(created_ms) FROM removed_directories WHERE path = $path AND created_ms <= $at AND removed_ms > $at";
+            if (command.ExecuteScalar() is long createdThen)
+            {
+                return DateTimeOffset.FromUnixTimeMilliseconds(createdThen);
+            }
+        }
+
         IReadOnlyList<CatalogEntry> children = List(dir, at);
         return children.Count == 0 ? null : children.Max(c => c.Modified);
     }
@@ -206,7 +226,7 @@ public sealed partial class VolumeCatalog : IDisposable
     /// <summary>
     /// The immediate children of <paramref name="directory"/>: live files, directories implied by file paths
     /// and explicit directories (and their ancestors). With <paramref name="at"/>, the directory as it was then
-    /// (explicit directories count from when they were made; one removed since is not remembered).
+    /// (explicit directories count from when they were made until they were removed or moved).
     /// </summary>
     public IReadOnlyList<CatalogEntry> List(string directory, DateTimeOffset? at = null)
     {
@@ -244,7 +264,9 @@ public sealed partial class VolumeCatalog : IDisposable
 
         reader.Close();
         using SqliteCommand explicitDirectories = _connection.CreateCommand();
-        explicitDirectories.CommandText = "SELECT path, created_ms FROM directories WHERE path >= $lo AND path < $hi AND created_ms <= $at";
+        explicitDirectories.CommandText =
+            "SELECT path, created_ms FROM directories WHERE path >= $lo AND path < $hi AND created_ms <= $at " +
+            "UNION ALL SELECT path, created_ms FROM removed_directories WHERE path >= $lo AND path < $hi AND created_ms <= $at AND removed_ms > $at";
         explicitDirectories.Parameters.AddWithValue("$at", AtMilliseconds(at));
         explicitDirectories.Parameters.AddWithValue("$lo", prefix);
         explicitDirectories.Parameters.AddWithValue("$hi", prefix + "\uffff");
@@ -376,6 +398,15 @@ public sealed partial class VolumeCatalog : IDisposable
                 "  queued_ms INTEGER NOT NULL," +
                 "  deleted INTEGER NOT NULL DEFAULT 0);" + // unlinked after close: record the version, then a tombstone
                 "CREATE INDEX IF NOT EXISTS pending_path ON pending (path, id);";
+            create.ExecuteNonQuery();
+        }
+
+        if (version < 4)
+        {
+            // Explicit directories removed (rmdir) or moved away, with their lifetime, for the tree as of an instant.
+            create.CommandText =
+                "CREATE TABLE IF NOT EXISTS removed_directories (path TEXT NOT NULL, created_ms INTEGER NOT NULL, removed_ms INTEGER NOT NULL);" +
+                "CREATE INDEX IF NOT EXISTS removed_directories_path ON removed_directories (path);";
             create.ExecuteNonQuery();
         }
 

@@ -8,8 +8,13 @@ namespace Ugloo.Engine.Crypto;
 /// Seals and opens the segments of one object with AES-256-GCM (<see cref="CipherSuite.Aes256Gcm"/>),
 /// in place. Not thread-safe (AesGcm is not): one instance per worker.
 /// <para>
-/// Nonce (12 bytes): 4 zero bytes, then the segment index as big-endian u64. Every object has its own
-/// random key (<see cref="ObjectKey"/> refuses a second write), so an index never repeats under a key.
+/// Nonce (12 bytes): the segment's generation as big-endian u64, then the segment index as big-endian u32.
+/// Every object has its own random key. Its first write seals every segment under generation 0 (and
+/// <see cref="ObjectKey"/> refuses a second first write); a revision of the object (a new version that
+/// rewrites some segments and keeps the others) seals the segments it rewrites under a fresh random
+/// non-zero generation, so (generation, index) never repeats under a key: a collision needs two revisions
+/// of one object to draw the same 64-bit number. Generation 0 gives the same 12 bytes as the first layout
+/// (4 zero bytes and a big-endian u64 index), so objects written before revisions existed still open.
 /// </para>
 /// <para>
 /// Associated data (26 bytes), authenticated but not stored:
@@ -41,11 +46,11 @@ internal sealed class SegmentCipher : IDisposable
     }
 
     /// <summary>Encrypts <paramref name="buffer"/>[..plaintextLength] in place and writes the tag right after it.</summary>
-    public void Seal(int segmentIndex, bool isLast, Span<byte> buffer, int plaintextLength)
+    public void Seal(int segmentIndex, ulong generation, bool isLast, Span<byte> buffer, int plaintextLength)
     {
         Span<byte> nonce = stackalloc byte[NonceSize];
         Span<byte> ad = stackalloc byte[AssociatedDataSize];
-        Fill(segmentIndex, isLast, nonce, ad);
+        Fill(segmentIndex, generation, isLast, nonce, ad);
         Span<byte> text = buffer[..plaintextLength];
         _aes.Encrypt(nonce, text, text, buffer.Slice(plaintextLength, TagSize), ad);
     }
@@ -54,11 +59,11 @@ internal sealed class SegmentCipher : IDisposable
     /// Decrypts <paramref name="sealedSegment"/> (ciphertext + tag) in place; the plaintext is its first
     /// <c>Length - TagSize</c> bytes. Throws <see cref="SegmentAuthenticationException"/> on any mismatch.
     /// </summary>
-    public void Open(int segmentIndex, bool isLast, Span<byte> sealedSegment)
+    public void Open(int segmentIndex, ulong generation, bool isLast, Span<byte> sealedSegment)
     {
         Span<byte> nonce = stackalloc byte[NonceSize];
         Span<byte> ad = stackalloc byte[AssociatedDataSize];
-        Fill(segmentIndex, isLast, nonce, ad);
+        Fill(segmentIndex, generation, isLast, nonce, ad);
         int plaintextLength = sealedSegment.Length - TagSize;
         Span<byte> text = sealedSegment[..plaintextLength];
         try
@@ -72,11 +77,11 @@ internal sealed class SegmentCipher : IDisposable
         }
     }
 
-    private void Fill(int segmentIndex, bool isLast, Span<byte> nonce, Span<byte> ad)
+    private void Fill(int segmentIndex, ulong generation, bool isLast, Span<byte> nonce, Span<byte> ad)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(segmentIndex);
-        nonce[..4].Clear();
-        BinaryPrimitives.WriteUInt64BigEndian(nonce[4..], (ulong)segmentIndex);
+        BinaryPrimitives.WriteUInt64BigEndian(nonce, generation);
+        BinaryPrimitives.WriteUInt32BigEndian(nonce[8..], (uint)segmentIndex);
         ad[0] = (byte)CipherSuite.Aes256Gcm;
         _objectId.WriteTo(ad.Slice(1, ObjectId.Size));
         BinaryPrimitives.WriteUInt64BigEndian(ad.Slice(17, 8), (ulong)segmentIndex);

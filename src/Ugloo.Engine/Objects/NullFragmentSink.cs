@@ -13,7 +13,7 @@ public sealed class NullFragmentSink : IFragmentSink
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
+    public ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, ulong generation, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fragments);
         long bytes = 0;

@@ -4,7 +4,7 @@ using Ugloo.Engine.Crypto;
 namespace Ugloo.Engine.Objects;
 
 /// <summary>
-/// Binary form of the public manifest, big-endian, version 1:
+/// Binary form of the public manifest, big-endian, version 1 (every segment of generation 0) or 2:
 /// <code>
 /// offset size field
 ///      0    4 magic "UGOM"
@@ -17,21 +17,25 @@ namespace Ugloo.Engine.Objects;
 ///     35    1 m (parity fragments)
 ///     36    2 fragment alignment, u16
 ///     38    4 segment count, u32 (derivable; stored so a damaged size field is caught)
-///     42  ... segment count x (k + m) fragment ids of 32 bytes, segment-major, fragment order
+///     42  ... version 2 only: segment count x 8 bytes, each segment's generation (u64)
+///    ...  ... segment count x (k + m) fragment ids of 32 bytes, segment-major, fragment order
 /// </code>
+/// A manifest whose segments are all of generation 0 is written as version 1, byte for byte what it was
+/// before revisions existed; version 2 appears only once a revision rewrote some segments.
 /// Per-segment sealed and fragment lengths follow from these fields (<see cref="SegmentLayout"/>), so
 /// they are not stored. Nodes parse this from untrusted peers: every field is range-checked and the id
 /// table's length is compared with the remaining bytes before anything is allocated.
 /// </summary>
 public sealed partial class ObjectManifest
 {
-    public const byte CurrentVersion = 1;
+    public const byte CurrentVersion = 2;
     public const int HeaderLength = 42;
+    private const int GenerationSize = 8;
 
     private static ReadOnlySpan<byte> Magic => "UGOM"u8;
 
     /// <summary>Length of <see cref="Serialize"/>'s output.</summary>
-    public int SerializedLength => checked(HeaderLength + (_fragmentIds.Length * FragmentId.Size));
+    public int SerializedLength => checked(HeaderLength + (_generations is null ? 0 : SegmentCount * GenerationSize) + (_fragmentIds.Length * FragmentId.Size));
 
     public byte[] Serialize()
     {
@@ -50,7 +54,7 @@ public sealed partial class ObjectManifest
         }
 
         Magic.CopyTo(destination);
-        destination[4] = CurrentVersion;
+        destination[4] = _generations is null ? (byte)1 : (byte)2;
         destination[5] = (byte)CipherSuite;
         ObjectId.WriteTo(destination[6..]);
         BinaryPrimitives.WriteUInt64BigEndian(destination[22..], (ulong)PlaintextSize);
@@ -60,6 +64,16 @@ public sealed partial class ObjectManifest
         BinaryPrimitives.WriteUInt16BigEndian(destination[36..], (ushort)FragmentAlignment);
         BinaryPrimitives.WriteUInt32BigEndian(destination[38..], (uint)SegmentCount);
         Span<byte> ids = destination[HeaderLength..];
+        if (_generations is not null)
+        {
+            for (int s = 0; s < _generations.Length; s++)
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(ids[(s * GenerationSize)..], _generations[s]);
+            }
+
+            ids = ids[(_generations.Length * GenerationSize)..];
+        }
+
         for (int i = 0; i < _fragmentIds.Length; i++)
         {
             _fragmentIds[i].WriteTo(ids.Slice(i * FragmentId.Size, FragmentId.Size));
@@ -84,7 +98,8 @@ public sealed partial class ObjectManifest
             throw new FormatException("Not an object manifest (bad magic).");
         }
 
-        if (bytes[4] != CurrentVersion)
+        byte format = bytes[4];
+        if (format is not 1 and not 2)
         {
             throw new FormatException($"Unsupported manifest version {bytes[4]}.");
         }
@@ -116,19 +131,32 @@ public sealed partial class ObjectManifest
         }
 
         long expectedIds = (long)segments * (k + m);
+        long generationBytes = format == 2 ? (long)segments * GenerationSize : 0;
         long remaining = bytes.Length - HeaderLength;
-        if (remaining != expectedIds * FragmentId.Size)
+        if (remaining != generationBytes + (expectedIds * FragmentId.Size))
         {
-            throw new FormatException($"Manifest needs {expectedIds * FragmentId.Size} bytes of fragment ids after the header; has {remaining} (truncated or trailing bytes).");
+            throw new FormatException($"Manifest needs {generationBytes + (expectedIds * FragmentId.Size)} bytes of segment generations and fragment ids after the header; has {remaining} (truncated or trailing bytes).");
+        }
+
+        ulong[]? generations = null;
+        ReadOnlySpan<byte> table = bytes[HeaderLength..];
+        if (format == 2)
+        {
+            generations = new ulong[segments];
+            for (int s = 0; s < segments; s++)
+            {
+                generations[s] = BinaryPrimitives.ReadUInt64BigEndian(table[(s * GenerationSize)..]);
+            }
+
+            table = table[(int)generationBytes..];
         }
 
         var ids = new FragmentId[expectedIds];
-        ReadOnlySpan<byte> table = bytes[HeaderLength..];
         for (int i = 0; i < ids.Length; i++)
         {
             ids[i] = new FragmentId(table.Slice(i * FragmentId.Size, FragmentId.Size));
         }
 
-        return new ObjectManifest(objectId, suite, (long)size, (int)segmentSize, k, m, alignment, ids);
+        return new ObjectManifest(objectId, suite, (long)size, (int)segmentSize, k, m, alignment, ids, generations);
     }
 }

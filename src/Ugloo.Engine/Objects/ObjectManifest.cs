@@ -23,6 +23,9 @@ public sealed partial class ObjectManifest
 
     private readonly FragmentId[] _fragmentIds;
 
+    // Null when every segment is of generation 0 (an object as first written): the common case costs nothing.
+    private readonly ulong[]? _generations;
+
     internal ObjectManifest(
         ObjectId objectId,
         CipherSuite cipherSuite,
@@ -31,7 +34,8 @@ public sealed partial class ObjectManifest
         int dataFragments,
         int parityFragments,
         int fragmentAlignment,
-        FragmentId[] fragmentIds)
+        FragmentId[] fragmentIds,
+        ulong[]? generations = null)
     {
         ArgumentNullException.ThrowIfNull(fragmentIds);
         string? problem = Check(cipherSuite, plaintextSize, segmentSize, dataFragments, parityFragments, fragmentAlignment);
@@ -55,6 +59,15 @@ public sealed partial class ObjectManifest
         FragmentAlignment = fragmentAlignment;
         SegmentCount = segments;
         _fragmentIds = fragmentIds;
+        if (generations is not null)
+        {
+            if (generations.Length != segments)
+            {
+                throw new ArgumentException($"Expected {segments} segment generations, got {generations.Length}.", nameof(generations));
+            }
+
+            _generations = generations.All(g => g == 0) ? null : generations;
+        }
     }
 
     public ObjectId ObjectId { get; }
@@ -116,6 +129,16 @@ public sealed partial class ObjectManifest
     }
 
     public FragmentId GetFragmentId(FragmentAddress address) => GetFragmentId(address.SegmentIndex, address.FragmentIndex);
+
+    /// <summary>
+    /// The generation segment <paramref name="segmentIndex"/> was sealed under: 0 for an object's first write,
+    /// a random non-zero number for a segment a revision rewrote (<see cref="Crypto.SegmentCipher"/>). The
+    /// segment's nonce and placement key include it.
+    /// </summary>
+    public ulong GetGeneration(int segmentIndex) => _generations?[CheckSegment(segmentIndex)] ?? 0;
+
+    /// <summary>True when some segment was rewritten by a revision (the manifest needs format version 2).</summary>
+    public bool HasRevisions => _generations is not null;
 
     /// <summary>The n ids of one segment, in fragment order.</summary>
     public ReadOnlySpan<FragmentId> GetFragmentIds(int segmentIndex) =>

@@ -69,7 +69,7 @@ public sealed partial class ObjectReader
             {
                 try
                 {
-                    cipher.Open(segmentIndex, segmentIndex == manifest.SegmentCount - 1, buffer.AsSpan(0, sealedLength));
+                    cipher.Open(segmentIndex, manifest.GetGeneration(segmentIndex), segmentIndex == manifest.SegmentCount - 1, buffer.AsSpan(0, sealedLength));
                 }
                 catch (SegmentAuthenticationException)
                 {

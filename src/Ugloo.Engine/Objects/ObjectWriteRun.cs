@@ -11,11 +11,19 @@ namespace Ugloo.Engine.Objects;
 /// a bounded channel to workers that seal, encode, hash and store them. Buffers in use at any time: the
 /// producer's one being filled plus one held back (to learn whether it is the last), the channel's
 /// queued ones, and a data + a parity buffer per worker.
+/// <para>
+/// A revision (<see cref="ObjectRevision"/>) reads only the segments it rewrites, at their offsets in the
+/// new content, seals them under its generation, and takes every other segment's ids and generation from
+/// the base manifest unchanged: those fragments are already in the swarm.
+/// </para>
 /// </summary>
 internal sealed class ObjectWriteRun
 {
     private readonly ObjectWriter _writer;
-    private readonly Stream _input;
+    private readonly Stream? _input;
+    private readonly ObjectRevision? _revision;
+    private readonly ulong _generation;
+    private readonly Codec.ReedSolomon _codec;
     private readonly IFragmentSink _sink;
     private readonly ObjectId _objectId;
     private readonly ObjectKey _objectKey;
@@ -38,9 +46,55 @@ internal sealed class ObjectWriteRun
         _segmentSize = writer.SegmentSize;
         _k = writer.DataFragments;
         _n = writer.DataFragments + writer.ParityFragments;
+        _codec = writer.Codec;
+    }
+
+    /// <summary>A revision: the code, segment size and object id are the revision's (its base manifest's).</summary>
+    public ObjectWriteRun(ObjectWriter writer, ObjectRevision revision, IFragmentSink sink, ObjectKey objectKey, ulong generation)
+    {
+        _writer = writer;
+        _revision = revision;
+        _generation = generation;
+        _sink = sink;
+        _objectId = revision.ObjectId;
+        _objectKey = objectKey;
+        _pool = writer.BufferPool;
+        _segmentSize = revision.SegmentSize;
+        _k = revision.DataFragments;
+        _n = revision.DataFragments + revision.ParityFragments;
+        _codec = revision.DataFragments == writer.DataFragments && revision.ParityFragments == writer.ParityFragments
+            ? writer.Codec
+            : new Codec.ReedSolomon(revision.DataFragments, revision.ParityFragments);
+    }
+
+    /// <summary>Runs a partial revision: stores its segments and returns them, makes no manifest.</summary>
+    public async Task<IReadOnlyDictionary<int, StoredSegment>> StoreSegmentsAsync(CancellationToken cancellationToken)
+    {
+        await RunPipelineAsync(cancellationToken).ConfigureAwait(false);
+        ObjectRevision revision = _revision!;
+        int count = revision.SegmentCount;
+        var stored = new Dictionary<int, StoredSegment>();
+        lock (_ids)
+        {
+            for (int s = 0; s < _ids.Count; s++)
+            {
+                if (_ids[s] is { } ids)
+                {
+                    stored[s] = new StoredSegment(_generation, ids, SegmentLayout.PlaintextLength(revision.Length, _segmentSize, s), s == count - 1);
+                }
+            }
+        }
+
+        return stored;
     }
 
     public async Task<ObjectManifest> RunAsync(CancellationToken cancellationToken)
+    {
+        await RunPipelineAsync(cancellationToken).ConfigureAwait(false);
+        return BuildManifest();
+    }
+
+    private async Task RunPipelineAsync(CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Channel<SegmentWork> channel = Channel.CreateBounded<SegmentWork>(new BoundedChannelOptions(_writer.QueuedSegments)
@@ -51,7 +105,9 @@ internal sealed class ObjectWriteRun
         });
 
         var tasks = new Task[_writer.DegreeOfParallelism + 1];
-        tasks[0] = Task.Run(() => ProduceAsync(channel.Writer, cts), CancellationToken.None);
+        tasks[0] = _revision is null
+            ? Task.Run(() => ProduceAsync(channel.Writer, cts), CancellationToken.None)
+            : Task.Run(() => ProduceRevisionAsync(channel.Writer, cts), CancellationToken.None);
         for (int i = 1; i < tasks.Length; i++)
         {
             tasks[i] = Task.Run(() => ConsumeAsync(channel.Reader, cts), CancellationToken.None);
@@ -72,16 +128,36 @@ internal sealed class ObjectWriteRun
             ThrowRootCause(tasks, cancellationToken);
             throw;
         }
+    }
 
+    private ObjectManifest BuildManifest()
+    {
         var ids = new FragmentId[(long)_segmentCount * _n];
+        ulong[]? generations = _revision is null ? null : new ulong[_segmentCount];
         for (int s = 0; s < _segmentCount; s++)
         {
-            FragmentId[] segmentIds = _ids[s] ?? throw new InvalidOperationException($"Segment {s} was never stored.");
-            segmentIds.CopyTo(ids, s * _n);
+            FragmentId[]? segmentIds = s < _ids.Count ? _ids[s] : null;
+            if (segmentIds is not null)
+            {
+                segmentIds.CopyTo(ids, s * _n);
+                if (generations is not null)
+                {
+                    generations[s] = _generation;
+                }
+            }
+            else if (_revision is { } revision && !revision.Rewrites(s))
+            {
+                revision.SharedIds(s).CopyTo(ids.AsSpan(s * _n, _n));
+                generations![s] = revision.SharedGeneration(s);
+            }
+            else
+            {
+                throw new InvalidOperationException($"Segment {s} was never stored.");
+            }
         }
 
         var manifest = new ObjectManifest(
-            _objectId, CipherSuite.Aes256Gcm, _plaintextSize, _segmentSize, _k, _n - _k, SegmentLayout.FragmentAlignment, ids);
+            _objectId, CipherSuite.Aes256Gcm, _plaintextSize, _segmentSize, _k, _n - _k, SegmentLayout.FragmentAlignment, ids, generations);
         Log.ObjectWritten(_writer.Logger, _objectId, _plaintextSize, _segmentCount, _k, _n - _k);
         return manifest;
     }
@@ -99,7 +175,7 @@ internal sealed class ObjectWriteRun
             while (true)
             {
                 reading = _pool.Rent(fullBuffer);
-                int read = await _input.ReadAtLeastAsync(reading.AsMemory(0, _segmentSize), _segmentSize, throwOnEndOfStream: false, token).ConfigureAwait(false);
+                int read = await _input!.ReadAtLeastAsync(reading.AsMemory(0, _segmentSize), _segmentSize, throwOnEndOfStream: false, token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     _pool.Return(reading);
@@ -155,6 +231,58 @@ internal sealed class ObjectWriteRun
         }
     }
 
+    /// <summary>Reads each segment the revision rewrites from the new content, in index order.</summary>
+    private async Task ProduceRevisionAsync(ChannelWriter<SegmentWork> channel, CancellationTokenSource cts)
+    {
+        CancellationToken token = cts.Token;
+        ObjectRevision revision = _revision!;
+        int count = revision.SegmentCount;
+        byte[]? reading = null;
+        try
+        {
+            for (int index = 0; index < count; index++)
+            {
+                if (!revision.Rewrites(index))
+                {
+                    continue;
+                }
+
+                int length = SegmentLayout.PlaintextLength(revision.Length, _segmentSize, index);
+                reading = _pool.Rent(SegmentLayout.DataBufferLength(length, _k, SegmentLayout.FragmentAlignment));
+                long offset = (long)index * _segmentSize;
+                int read = 0;
+                while (read < length)
+                {
+                    int got = await RandomAccess.ReadAsync(revision.Content, reading.AsMemory(read, length - read), offset + read, token).ConfigureAwait(false);
+                    if (got == 0)
+                    {
+                        throw new IOException($"The content ends at {offset + read} bytes, before the revision's {revision.Length}.");
+                    }
+
+                    read += got;
+                }
+
+                await channel.WriteAsync(new SegmentWork(index, reading, length, IsLast: index == count - 1), token).ConfigureAwait(false);
+                reading = null;
+            }
+
+            _plaintextSize = revision.Length;
+            _segmentCount = count;
+            channel.Complete();
+        }
+        catch (Exception e)
+        {
+            if (reading is not null)
+            {
+                ReturnPlaintext(reading);
+            }
+
+            channel.TryComplete(e);
+            await cts.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     private async Task ConsumeAsync(ChannelReader<SegmentWork> channel, CancellationTokenSource cts)
     {
         try
@@ -182,7 +310,7 @@ internal sealed class ObjectWriteRun
         bool sealedInPlace = false;
         try
         {
-            cipher.Seal(work.Index, work.IsLast, data, work.Length);
+            cipher.Seal(work.Index, _generation, work.IsLast, data, work.Length);
             sealedInPlace = true;
 
             // Zero padding is part of the data fragments and so of their ids: it must be deterministic.
@@ -204,7 +332,7 @@ internal sealed class ObjectWriteRun
                     fragments[_k + j] = parityFragments[j];
                 }
 
-                _writer.Codec.Encode(fragments.AsSpan(0, _k), parityFragments);
+                _codec.Encode(fragments.AsSpan(0, _k), parityFragments);
             }
 
             var ids = new FragmentId[_n];
@@ -249,7 +377,7 @@ internal sealed class ObjectWriteRun
     /// </summary>
     private async Task StoreAllAsync(int segmentIndex, FragmentId[] ids, ReadOnlyMemory<byte>[] fragments, CancellationToken cancellationToken)
     {
-        await _sink.StoreSegmentAsync(_objectId, segmentIndex, ids, fragments, cancellationToken).ConfigureAwait(false);
+        await _sink.StoreSegmentAsync(_objectId, segmentIndex, _generation, ids, fragments, cancellationToken).ConfigureAwait(false);
     }
 
     private void ReturnPlaintext(byte[] buffer)

@@ -89,4 +89,49 @@ public sealed class ObjectWriter
         objectKey.ClaimForSealing();
         return new ObjectWriteRun(this, input, sink, objectId, objectKey).RunAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Writes a new version of an existing object that stores only the segments <paramref name="revision"/>
+    /// rewrites and shares the others with its base: same object id, same key (so the base's wrapped key
+    /// serves the new manifest too), the base's segment size and code. The rewritten segments are sealed
+    /// under a fresh random non-zero generation (<see cref="SegmentCipher"/>), so reusing the key never
+    /// reuses a nonce. <paramref name="objectKey"/> is the base's key, unwrapped.
+    /// </summary>
+    public Task<ObjectManifest> ReviseAsync(ObjectRevision revision, ObjectKey objectKey, IFragmentSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(revision);
+        ArgumentNullException.ThrowIfNull(objectKey);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (revision.IsPartial)
+        {
+            throw new ArgumentException("A partial revision stores segments (StoreSegmentsAsync); it cannot make a manifest.", nameof(revision));
+        }
+
+        return new ObjectWriteRun(this, revision, sink, objectKey, NewGeneration()).RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the segments a partial revision (<see cref="ObjectRevision.Segments"/>) names, ahead of the
+    /// manifest that will list them (<see cref="ObjectRevision.FromStored"/>): a writer can send a file's
+    /// finished segments while the rest is still being written. Sealed under a fresh random generation.
+    /// </summary>
+    public Task<IReadOnlyDictionary<int, StoredSegment>> StoreSegmentsAsync(ObjectRevision revision, ObjectKey objectKey, IFragmentSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(revision);
+        ArgumentNullException.ThrowIfNull(objectKey);
+        ArgumentNullException.ThrowIfNull(sink);
+        return new ObjectWriteRun(this, revision, sink, objectKey, NewGeneration()).StoreSegmentsAsync(cancellationToken);
+    }
+
+    private static ulong NewGeneration()
+    {
+        ulong generation;
+        do
+        {
+            generation = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        }
+        while (generation == 0);
+
+        return generation;
+    }
 }

@@ -44,7 +44,7 @@ internal sealed class SegmentDescriptor
         FragmentIds = [.. fragmentIds];
     }
 
-    /// <summary>The placement key, SHA-256("ugloo-segment-v1" || object id || index) (<see cref="Swarm.SegmentKey"/>).</summary>
+    /// <summary>The placement key, SHA-256 over the object id, index and generation (<see cref="Swarm.SegmentKey"/>).</summary>
     public byte[] Key { get; }
 
     public int DataFragments { get; }

@@ -16,10 +16,10 @@ internal sealed class SwarmFragmentSink(SwarmClient client, int dataFragments) :
 {
     private const int AttemptsPerFragment = 3;
 
-    public async ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
+    public async ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, ulong generation, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
     {
         int n = fragments.Count;
-        byte[] key = SegmentKey.Compute(objectId, segmentIndex);
+        byte[] key = SegmentKey.Compute(objectId, segmentIndex, generation);
         var state = new SegmentUpload(key, n);
 
         // What the nodes keep to check and repair this segment without us (no key, no name: all public).

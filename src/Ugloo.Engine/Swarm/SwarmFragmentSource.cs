@@ -22,7 +22,7 @@ internal sealed class SwarmFragmentSource(SwarmClient client, ObjectManifest man
             return false;
         }
 
-        IReadOnlyList<NodeInfo> homes = _homes.GetOrAdd(address.SegmentIndex, s => FragmentPlacement.Homes(SegmentKey.Compute(manifest.ObjectId, s), manifest.TotalFragments, all));
+        IReadOnlyList<NodeInfo> homes = _homes.GetOrAdd(address.SegmentIndex, s => FragmentPlacement.Homes(SegmentKey.Compute(manifest, s), manifest.TotalFragments, all));
         NodeInfo home = homes[address.FragmentIndex];
         if (home.State == NodeState.Up && await TryFetchFromAsync(home, id, destination, cancellationToken).ConfigureAwait(false))
         {

@@ -29,7 +29,9 @@ internal sealed record SegmentHealth(long Total, long Redundant, long Degraded, 
     public static async Task<SegmentHealth> ComputeAsync(string dataDirectory, VolumeConfig config, SwarmClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var objects = new Dictionary<ObjectId, ObjectManifest>();
+        // A segment is (object, index, generation): revisions of one object share its unchanged segments, so
+        // each is counted once however many versions list it.
+        var segments = new Dictionary<(ObjectId Object, int Index, ulong Generation), (ObjectManifest Manifest, int Index)>();
         using (VolumeCatalog catalog = VolumeAccess.OpenCatalog(dataDirectory, config))
         {
             foreach (CatalogVersion latest in catalog.GetAllLatest())
@@ -39,50 +41,47 @@ internal sealed record SegmentHealth(long Total, long Redundant, long Degraded, 
                     if (version.Manifest is not null)
                     {
                         ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
-                        objects.TryAdd(manifest.ObjectId, manifest);
+                        for (int s = 0; s < manifest.SegmentCount; s++)
+                        {
+                            segments.TryAdd((manifest.ObjectId, s, manifest.GetGeneration(s)), (manifest, s));
+                        }
                     }
                 }
             }
         }
 
         var ids = new List<FragmentId>();
-        foreach (ObjectManifest manifest in objects.Values)
+        foreach ((ObjectManifest manifest, int s) in segments.Values)
         {
-            for (int s = 0; s < manifest.SegmentCount; s++)
-            {
-                ids.AddRange(manifest.GetFragmentIds(s).ToArray());
-            }
+            ids.AddRange(manifest.GetFragmentIds(s).ToArray());
         }
 
         IReadOnlySet<FragmentId> held = ids.Count == 0 ? new HashSet<FragmentId>() : await client.FindHeldAsync(ids, cancellationToken).ConfigureAwait(false);
         long total = 0, redundant = 0, degraded = 0, atRisk = 0, lost = 0;
-        foreach (ObjectManifest manifest in objects.Values)
+        foreach ((ObjectManifest manifest, int s) in segments.Values)
         {
-            for (int s = 0; s < manifest.SegmentCount; s++)
+            int present = 0;
+            foreach (FragmentId id in manifest.GetFragmentIds(s))
             {
-                int present = 0;
-                foreach (FragmentId id in manifest.GetFragmentIds(s))
-                {
-                    present += held.Contains(id) ? 1 : 0;
-                }
+                present += held.Contains(id) ? 1 : 0;
+            }
 
-                total++;
-                if (present >= manifest.TotalFragments)
-                {
-                    redundant++;
-                }
-                else if (present > manifest.DataFragments)
-                {
-                    degraded++;
-                }
-                else if (present == manifest.DataFragments)
-                {
-                    atRisk++;
-                }
-                else
-                {
-                    lost++;
-                }
+            total++;
+            if (present >= manifest.TotalFragments)
+            {
+                redundant++;
+            }
+            else if (present > manifest.DataFragments)
+            {
+                degraded++;
+            }
+            else if (present == manifest.DataFragments)
+            {
+                atRisk++;
+            }
+            else
+            {
+                lost++;
             }
         }
 

@@ -36,6 +36,9 @@ internal sealed class VolumeStatus
     /// <summary>Segment redundancy as the nodes answer now; null when none answered.</summary>
     public SegmentHealth? Segments { get; set; }
 
+    /// <summary>Closed files in a mount's write-back journal, not yet stored in the swarm, and their bytes.</summary>
+    public (int Files, long Bytes) Pending { get; init; }
+
     public int NodesUp => Nodes.Count(n => n.Up);
 
     /// <summary>Segments the nodes' own repair has queued, summed over the nodes that reported figures; null when none did.</summary>
@@ -106,6 +109,7 @@ internal sealed class VolumeStatus
             Files = files,
             Bytes = bytes,
             StoredBytes = stored,
+            Pending = catalog.GetPendingTotals(),
         };
     }
 
@@ -156,6 +160,8 @@ internal sealed class VolumeStatus
             json.WriteNumber("files", Files);
             json.WriteNumber("bytes", Bytes);
             json.WriteNumber("stored_bytes", StoredBytes);
+            json.WriteNumber("pending_files", Pending.Files);
+            json.WriteNumber("pending_bytes", Pending.Bytes);
             SegmentHealth.WriteJson(json, Segments, NodesRepairQueue);
             json.WriteEndObject();
             json.WriteEndObject();
@@ -171,6 +177,7 @@ internal sealed class VolumeStatus
         o.AppendLine(c, $"Volume    {DataDirectory}");
         o.AppendLine(c, $"  code    {Config.CodeName}, {ByteSize.Format(Config.SegmentSize)} segments; writes must survive {Words.NodeLosses(Config.RequiredNodeLosses)}");
         o.AppendLine(c, $"  files   {Files} ({ByteSize.Format(Bytes)}; {ByteSize.Format(StoredBytes)} stored with parity)");
+        o.AppendLine(c, $"  pending {(Pending.Files == 0 ? "nothing" : $"{Pending.Files} closed files ({ByteSize.Format(Pending.Bytes)}) in the mount's write-back journal, not yet in the swarm")}");
         o.AppendLine(c, $"  ugloo up {(UpPid is int pid ? $"running (pid {pid})" : "not running for this data directory")}");
         o.AppendLine(c, $"Nodes     {NodesUp} of {Nodes.Count} up");
         foreach (NodeStatus node in Nodes)

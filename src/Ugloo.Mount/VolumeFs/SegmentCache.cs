@@ -10,10 +10,11 @@ namespace Ugloo.Mount.VolumeFs;
 /// <see cref="SegmentCacheOptions.MaxBytes"/>, least recently used out first; safe for concurrent readers.
 /// </summary>
 /// <remarks>
-/// <para>A stored object never changes, so (object id, segment index) names its plaintext for good: no
-/// invalidation is needed. The directory is owner-only (0700) and the files 0600: they hold plaintext, as
+/// <para>A stored segment never changes, so (object id, segment index, generation) names its plaintext for
+/// good: no invalidation is needed (a revision that rewrites a segment gives it a new generation). The directory is owner-only (0700) and the files 0600: they hold plaintext, as
 /// the staging directory does; both are on the user's own machine, beside the volume key.</para>
-/// <para>One file per segment, named <c>OBJECTID.SEGMENT</c> (32 hex digits, a dot, the decimal index). Its
+/// <para>One file per segment, named <c>OBJECTID.SEGMENT</c> (32 hex digits, a dot, the decimal index), with
+/// <c>.GENERATION</c> (16 hex digits) appended for a segment a revision rewrote. Its
 /// bytes: the XxHash128 of the plaintext (16 bytes, big-endian as <see cref="XxHash128"/> writes it), then
 /// the plaintext. A file whose length or hash does not match (a crash mid-write, disk corruption, an edit)
 /// is deleted and read as a miss, never served. Files are written under a temporary name and renamed, so a
@@ -30,7 +31,7 @@ internal sealed class SegmentCache
     private readonly string _directory;
     private readonly long _maxBytes;
     private readonly ILogger _logger;
-    private readonly Dictionary<(ObjectId Id, int Segment), LinkedListNode<Entry>> _entries = [];
+    private readonly Dictionary<(ObjectId Id, int Segment, ulong Generation), LinkedListNode<Entry>> _entries = [];
 
     // Most recently used first.
     private readonly LinkedList<Entry> _order = new();
@@ -85,7 +86,18 @@ internal sealed class SegmentCache
 
     /// <summary>Fills <paramref name="destination"/> (exactly the segment's plaintext length) from the cache.</summary>
     /// <returns>False when the segment is not cached or its file was damaged (then deleted).</returns>
-    public bool TryRead(ObjectId id, int segment, Span<byte> destination)
+    public bool TryRead(ObjectId id, int segment, Span<byte> destination) => TryRead(id, segment, 0, destination);
+
+    /// <summary>Segment <paramref name="segment"/> of a manifest, whatever its generation.</summary>
+    public bool TryRead(ObjectManifest manifest, int segment, Span<byte> destination) =>
+        TryRead(manifest.ObjectId, segment, manifest.GetGeneration(segment), destination);
+
+    public void Put(ObjectId id, int segment, ReadOnlySpan<byte> plaintext) => Put(id, segment, 0, plaintext);
+
+    public void Put(ObjectManifest manifest, int segment, ReadOnlySpan<byte> plaintext) =>
+        Put(manifest.ObjectId, segment, manifest.GetGeneration(segment), plaintext);
+
+    private bool TryRead(ObjectId id, int segment, ulong generation, Span<byte> destination)
     {
         if (_maxBytes == 0)
         {
@@ -96,7 +108,7 @@ internal sealed class SegmentCache
         LinkedListNode<Entry>? node;
         lock (_lock)
         {
-            if (_entries.TryGetValue((id, segment), out node))
+            if (_entries.TryGetValue((id, segment, generation), out node))
             {
                 _order.Remove(node);
                 _order.AddFirst(node);
@@ -126,7 +138,7 @@ internal sealed class SegmentCache
         lock (_lock)
         {
             // Only if still this entry: a concurrent Put may have replaced it with a good file.
-            if (_entries.TryGetValue((id, segment), out LinkedListNode<Entry>? current) && current == node)
+            if (_entries.TryGetValue((id, segment, generation), out LinkedListNode<Entry>? current) && current == node)
             {
                 Forget(node);
                 TryDelete(node.Value.Path);
@@ -138,7 +150,7 @@ internal sealed class SegmentCache
 
     /// <summary>Keeps a decoded segment, evicting the least recently used ones beyond the bound.</summary>
     /// <remarks>Failing to write (disk full) only costs a later fetch: it is logged, not thrown.</remarks>
-    public void Put(ObjectId id, int segment, ReadOnlySpan<byte> plaintext)
+    private void Put(ObjectId id, int segment, ulong generation, ReadOnlySpan<byte> plaintext)
     {
         long size = plaintext.Length + HashSize;
         if (size > _maxBytes)
@@ -146,7 +158,7 @@ internal sealed class SegmentCache
             return;
         }
 
-        string path = Path.Combine(_directory, $"{id}.{segment}");
+        string path = Path.Combine(_directory, generation == 0 ? $"{id}.{segment}" : $"{id}.{segment}.{generation:x16}");
         string temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
         try
         {
@@ -178,12 +190,12 @@ internal sealed class SegmentCache
                 return;
             }
 
-            if (_entries.TryGetValue((id, segment), out LinkedListNode<Entry>? old))
+            if (_entries.TryGetValue((id, segment, generation), out LinkedListNode<Entry>? old))
             {
                 Forget(old);
             }
 
-            Add(new Entry(id, segment, path, size), first: true);
+            Add(new Entry(id, segment, generation, path, size), first: true);
             while (_bytes > _maxBytes && _order.Last is { } last)
             {
                 Forget(last);
@@ -205,12 +217,12 @@ internal sealed class SegmentCache
             File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        List<(FileInfo File, ObjectId Id, int Segment)> found = [];
+        List<(FileInfo File, ObjectId Id, int Segment, ulong Generation)> found = [];
         foreach (FileInfo file in new DirectoryInfo(_directory).EnumerateFiles())
         {
-            if (TryParseName(file.Name, out ObjectId id, out int segment) && file.Length >= HashSize)
+            if (TryParseName(file.Name, out ObjectId id, out int segment, out ulong generation) && file.Length >= HashSize)
             {
-                found.Add((file, id, segment));
+                found.Add((file, id, segment, generation));
             }
             else
             {
@@ -224,7 +236,7 @@ internal sealed class SegmentCache
         List<string> victims = [];
         lock (_lock)
         {
-            foreach ((FileInfo file, ObjectId id, int segment) in found)
+            foreach ((FileInfo file, ObjectId id, int segment, ulong generation) in found)
             {
                 if (_bytes + file.Length > _maxBytes)
                 {
@@ -232,7 +244,7 @@ internal sealed class SegmentCache
                     continue;
                 }
 
-                Add(new Entry(id, segment, file.FullName, file.Length), first: false);
+                Add(new Entry(id, segment, generation, file.FullName, file.Length), first: false);
             }
         }
 
@@ -242,12 +254,32 @@ internal sealed class SegmentCache
         }
     }
 
-    private static bool TryParseName(string name, out ObjectId id, out int segment)
+    private static bool TryParseName(string name, out ObjectId id, out int segment, out ulong generation)
     {
         id = default;
         segment = -1;
+        generation = 0;
         int dot = name.IndexOf('.', StringComparison.Ordinal);
-        if (dot != ObjectId.Size * 2 || !int.TryParse(name.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out segment))
+        if (dot != ObjectId.Size * 2)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = name.AsSpan(dot + 1);
+        int second = rest.IndexOf('.');
+        if (second >= 0)
+        {
+            if (rest.Length - second - 1 != 16
+                || !ulong.TryParse(rest[(second + 1)..], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out generation)
+                || generation == 0)
+            {
+                return false;
+            }
+
+            rest = rest[..second];
+        }
+
+        if (!int.TryParse(rest, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out segment))
         {
             return false;
         }
@@ -305,14 +337,14 @@ internal sealed class SegmentCache
     private void Add(Entry entry, bool first)
     {
         LinkedListNode<Entry> node = first ? _order.AddFirst(entry) : _order.AddLast(entry);
-        _entries[(entry.Id, entry.Segment)] = node;
+        _entries[(entry.Id, entry.Segment, entry.Generation)] = node;
         _bytes += entry.Size;
     }
 
     private void Forget(LinkedListNode<Entry> node)
     {
         _order.Remove(node);
-        _entries.Remove((node.Value.Id, node.Value.Segment));
+        _entries.Remove((node.Value.Id, node.Value.Segment, node.Value.Generation));
         _bytes -= node.Value.Size;
     }
 
@@ -328,5 +360,5 @@ internal sealed class SegmentCache
         }
     }
 
-    private sealed record Entry(ObjectId Id, int Segment, string Path, long Size);
+    private sealed record Entry(ObjectId Id, int Segment, ulong Generation, string Path, long Size);
 }

@@ -10,6 +10,9 @@ namespace Ugloo.Mount.VolumeFs;
 /// <summary>Open files: open, create, read, write, flush, release, fsync, and the commit of a staged file.</summary>
 internal sealed partial class VolumeFileSystem
 {
+    /// <summary>Segments a sequential reader's handle fetches ahead of the one it reads (4 MiB each by default).</summary>
+    private const int ReadAheadSegments = 3;
+
     public async ValueTask<OpenResult> OpenAsync(RequestContext context, ulong node, OpenFlags flags, CancellationToken cancellationToken)
     {
         VolumeNode n;
@@ -111,14 +114,14 @@ internal sealed partial class VolumeFileSystem
         {
             if (h.Node.Staged is { } staged)
             {
-                return staged.Read(offset, destination.Span);
+                return await ReadLocalAsync(h.Node, staged, offset, destination, cancellationToken).ConfigureAwait(false);
             }
 
             if (h.Node.Pending is { } pending)
             {
                 try
                 {
-                    return pending.File.Read(offset, destination.Span);
+                    return await ReadLocalAsync(h.Node, pending.File, offset, destination, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ObjectDisposedException)
                 {
@@ -161,7 +164,18 @@ internal sealed partial class VolumeFileSystem
                 throw new FileSystemException(FileSystemError.InvalidArgument);
             }
 
+            await PrepareChangeAsync(n, staged, offset, offset + data.Length, Math.Max(staged.Length, offset + data.Length), cancellationToken).ConfigureAwait(false);
+            if (staged.Base is null && staged.WriteBehind is null && staged.AppendOnly && offset == staged.Length && offset + data.Length > _config.SegmentSize)
+            {
+                staged.WriteBehind = new WriteBehind(_config.SegmentSize, _config.K, _config.M, written: offset);
+            }
+
+            staged.WriteBehind?.Changing(offset, offset + data.Length);
             staged.Write(offset, data.Span);
+            if (staged.WriteBehind is { } writeBehind)
+            {
+                writeBehind.Written(staged.Length, (segment, length, ct) => SendAheadAsync(staged, writeBehind, segment, length, ct));
+            }
             return data.Length;
         }
         finally
@@ -290,6 +304,16 @@ internal sealed partial class VolumeFileSystem
                 {
                     _catalog.AddVersion(n.Path, result.Manifest.PlaintextSize, result.Manifest.Serialize(), result.WrappedKey.Serialize(), DateTimeOffset.UtcNow, CurrentAttributes(n));
                     n.Version = _catalog.GetLatest(n.Path);
+
+                    // Later writes and the next commit build on what is now stored: its segments are shared.
+                    if (n.Version is { IsTombstone: false, IsSymlink: false } stored && stored.Manifest is not null)
+                    {
+                        StagedBase? old = staged.Base;
+                        staged.Base = StagedBase.Rebase(stored, result.Manifest, old);
+                        old?.Dispose();
+                        staged.WriteBehind?.Dispose();
+                        staged.WriteBehind = null;
+                    }
                 }
 
                 staged.Dirty = false;
@@ -314,8 +338,183 @@ internal sealed partial class VolumeFileSystem
                 DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
             },
             _logger);
+        if (staged.Base is { SharedCount: > 0 } stagedBase)
+        {
+            // A revision: only the segments that differ from the base are stored; the version shares the rest.
+            int count = SegmentCount(staged.Length, stagedBase.SegmentSize);
+            bool[] rewrite = [.. Enumerable.Range(0, count).Select(i => !stagedBase.IsShared(i))];
+            (ObjectKey key, _) = OpenBase(stagedBase);
+            var revision = new ObjectRevision(stagedBase.Manifest, staged.Handle, staged.Length, rewrite);
+            ObjectManifest manifest = await writer.ReviseAsync(revision, key, _client.CreateSink(stagedBase.Manifest.DataFragments), cancellationToken).ConfigureAwait(false);
+            Log.RevisionStored(_logger, stagedBase.Version.Path, revision.RewrittenCount, count);
+            return new ObjectWriteResult(manifest, WrappedObjectKey.Deserialize(stagedBase.Version.WrappedKey));
+        }
+
+        if (staged.Base is null && staged.WriteBehind is { } writeBehind)
+        {
+            // Segments sent while the file was written are listed as they are; only the rest is written now.
+            IReadOnlyDictionary<int, StoredSegment> ahead = await writeBehind.FinishAsync(cancellationToken).ConfigureAwait(false);
+            if (ahead.Count > 0)
+            {
+                var revision = ObjectRevision.FromStored(writeBehind.Id, writeBehind.SegmentSize, writeBehind.DataFragments, writeBehind.ParityFragments, staged.Handle, staged.Length, ahead);
+                ObjectManifest manifest = await writer.ReviseAsync(revision, writeBehind.Key, _client.CreateSink(writeBehind.DataFragments), cancellationToken).ConfigureAwait(false);
+                Log.WriteBehindUsed(_logger, staged.FilePath, revision.SegmentCount - revision.RewrittenCount, revision.SegmentCount);
+                return new ObjectWriteResult(manifest, _volumeKey.Wrap(writeBehind.Id, writeBehind.Key));
+            }
+        }
+
         using FileStream input = staged.OpenRead();
         return await writer.WriteAsync(input, _client.CreateSink(_config.K), _volumeKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores one finished segment of a file still being written (<see cref="WriteBehind"/>).</summary>
+    private async Task<StoredSegment?> SendAheadAsync(StagedFile staged, WriteBehind writeBehind, int segment, long length, CancellationToken cancellationToken)
+    {
+        var writer = new ObjectWriter(
+            new ObjectPipelineOptions { SegmentSize = writeBehind.SegmentSize, DataFragments = writeBehind.DataFragments, ParityFragments = writeBehind.ParityFragments, DegreeOfParallelism = 1 },
+            _logger);
+        var revision = ObjectRevision.Segments(writeBehind.Id, writeBehind.SegmentSize, writeBehind.DataFragments, writeBehind.ParityFragments, staged.Handle, length, [segment]);
+        IReadOnlyDictionary<int, StoredSegment> stored = await writer.StoreSegmentsAsync(revision, writeBehind.Key, _client.CreateSink(writeBehind.DataFragments), cancellationToken).ConfigureAwait(false);
+        return stored.GetValueOrDefault(segment);
+    }
+
+    private static int SegmentCount(long length, int segmentSize) =>
+        length == 0 ? 1 : checked((int)((length + segmentSize - 1) / segmentSize));
+
+    /// <summary>The base version's key and a reader of it, made once per staged copy.</summary>
+    private (ObjectKey Key, ObjectReader Reader) OpenBase(StagedBase stagedBase) =>
+        stagedBase.Open(() =>
+        {
+            ObjectKey key = Unwrap(stagedBase.Manifest, stagedBase.Version);
+            return (key, new ObjectReader(stagedBase.Manifest, key, _client.CreateSource(stagedBase.Manifest), new ObjectPipelineOptions { DegreeOfParallelism = 2 }, _logger));
+        });
+
+    /// <summary>Plaintext of the base's segment <paramref name="segment"/>: from memory, the segment cache, or the swarm.</summary>
+    private async Task<byte[]> ReadBaseSegmentAsync(VolumeNode n, StagedBase stagedBase, int segment, CancellationToken cancellationToken)
+    {
+        if (stagedBase.TryGetCached(segment, out byte[] cached))
+        {
+            return cached;
+        }
+
+        ObjectManifest manifest = stagedBase.Manifest;
+        byte[] data = new byte[manifest.PlaintextLength(segment)];
+        if (!_segments.TryRead(manifest, segment, data))
+        {
+            (_, ObjectReader reader) = OpenBase(stagedBase);
+            await GuardSwarmAsync(n, () => reader.ReadAtAsync(manifest.PlaintextOffset(segment), data, cancellationToken)).ConfigureAwait(false);
+            _segments.Put(manifest, segment, data);
+        }
+
+        stagedBase.SetCached(segment, data);
+        return data;
+    }
+
+    /// <summary>Reads a staged (or queued) copy: its own bytes, and the segments it still shares from its base.</summary>
+    private async Task<int> ReadLocalAsync(VolumeNode n, StagedFile file, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (file.Base is not { } stagedBase)
+        {
+            return file.Read(offset, destination.Span);
+        }
+
+        int segmentSize = stagedBase.SegmentSize;
+        int total = 0;
+        long length = file.Length;
+        while (total < destination.Length && offset + total < length)
+        {
+            long position = offset + total;
+            int segment = (int)(position / segmentSize);
+            long segmentEnd = Math.Min((long)(segment + 1) * segmentSize, length);
+            int count = (int)Math.Min(destination.Length - total, segmentEnd - position);
+            if (stagedBase.ReadsFromBase(segment))
+            {
+                byte[] data = await ReadBaseSegmentAsync(n, stagedBase, segment, cancellationToken).ConfigureAwait(false);
+                data.AsSpan((int)(position - ((long)segment * segmentSize)), count).CopyTo(destination.Span[total..]);
+            }
+            else
+            {
+                count = file.Read(position, destination.Span.Slice(total, count));
+                if (count == 0)
+                {
+                    break;
+                }
+            }
+
+            total += count;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Before bytes [<paramref name="start"/>, <paramref name="end"/>) are written and the length becomes
+    /// <paramref name="newLength"/>: fetches the shared segments the change alters only in part (a partial write,
+    /// or a length change that moves the end through one or changes which segment is last), and unshares every
+    /// segment the change touches. Caller holds <see cref="VolumeNode.Io"/>.
+    /// </summary>
+    private async Task PrepareChangeAsync(VolumeNode n, StagedFile staged, long start, long end, long newLength, CancellationToken cancellationToken)
+    {
+        if (staged.Base is not { } stagedBase)
+        {
+            return;
+        }
+
+        int segmentSize = stagedBase.SegmentSize;
+        ObjectManifest manifest = stagedBase.Manifest;
+        if (end > start)
+        {
+            for (int i = (int)(start / segmentSize); i <= (int)((end - 1) / segmentSize); i++)
+            {
+                if (!stagedBase.IsShared(i))
+                {
+                    continue;
+                }
+
+                long segmentStart = (long)i * segmentSize;
+                if (start > segmentStart || end < segmentStart + manifest.PlaintextLength(i))
+                {
+                    await MaterializeAsync(n, staged, stagedBase, i, cancellationToken).ConfigureAwait(false);
+                }
+
+                stagedBase.Unshare(i);
+            }
+        }
+
+        long oldLength = staged.Length;
+        if (newLength == oldLength)
+        {
+            return;
+        }
+
+        int oldCount = SegmentCount(oldLength, segmentSize);
+        int newCount = SegmentCount(newLength, segmentSize);
+        for (int i = newCount; i < manifest.SegmentCount; i++)
+        {
+            stagedBase.Unshare(i); // cut off
+        }
+
+        foreach (int i in new[] { oldCount - 1, newCount - 1, manifest.SegmentCount - 1 }.Distinct())
+        {
+            if (i >= 0 && i < newCount && stagedBase.IsShared(i) && ObjectRevision.MustRewrite(manifest, newLength, i))
+            {
+                await MaterializeAsync(n, staged, stagedBase, i, cancellationToken).ConfigureAwait(false);
+                stagedBase.Unshare(i);
+            }
+        }
+    }
+
+    /// <summary>Fetches a shared segment into the staged file so it can be changed in part or sealed anew.</summary>
+    private async Task MaterializeAsync(VolumeNode n, StagedFile staged, StagedBase stagedBase, int segment, CancellationToken cancellationToken)
+    {
+        if (!stagedBase.ReadsFromBase(segment))
+        {
+            return;
+        }
+
+        byte[] data = await ReadBaseSegmentAsync(n, stagedBase, segment, cancellationToken).ConfigureAwait(false);
+        staged.Fill((long)segment * stagedBase.SegmentSize, data);
+        stagedBase.MarkLocal(segment);
     }
 
     /// <summary>Truncates (or extends) the file to <paramref name="size"/> in its staged copy.</summary>
@@ -325,6 +524,8 @@ internal sealed partial class VolumeFileSystem
         try
         {
             StagedFile staged = await StageAsync(n, cancellationToken, copyDown: size > 0).ConfigureAwait(false);
+            await PrepareChangeAsync(n, staged, size, size, size, cancellationToken).ConfigureAwait(false);
+            staged.WriteBehind?.Changing(size, Math.Max(staged.Length, size));
             staged.SetLength(size);
         }
         finally
@@ -358,19 +559,25 @@ internal sealed partial class VolumeFileSystem
         {
             if (copyDown && pending is not null && CopyLocal(pending.File, staged))
             {
-                // copied from the journal's copy
+                // copied from the journal's copy (its own bytes; the segments it shares stay shared)
             }
-            else if (copyDown && version is { Size: > 0, IsSymlink: false })
+            else
             {
-                ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
-                using ObjectKey key = Unwrap(manifest, version);
-                var reader = new ObjectReader(manifest, key, _client.CreateSource(manifest), new ObjectPipelineOptions(), _logger);
-                await using (FileStream output = new(staged.FilePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1 << 16))
+                if (copyDown && pending is not null)
                 {
-                    await GuardSwarmAsync(n, () => reader.ReadAsync(output, cancellationToken)).ConfigureAwait(false);
+                    // The queued copy was recorded meanwhile: build on the version it became.
+                    lock (_gate)
+                    {
+                        version = n.Version;
+                    }
                 }
 
-                staged.Loaded(manifest.PlaintextSize);
+                if (copyDown && version is { Size: > 0, IsSymlink: false, Manifest: not null })
+                {
+                    // Nothing is copied down: segments are fetched when a write changes part of one.
+                    ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
+                    staged.StartOver(StagedBase.AllShared(version, manifest), manifest.PlaintextSize);
+                }
             }
         }
         catch
@@ -393,6 +600,24 @@ internal sealed partial class VolumeFileSystem
     {
         try
         {
+            if (from.Base is { } fromBase)
+            {
+                // Only the queued copy's own segments: the shared ones are the base's, for both copies.
+                StagedBase shared = fromBase.Clone();
+                to.StartOver(shared, from.Length);
+                byte[] segment = new byte[fromBase.SegmentSize];
+                for (int i = 0; (long)i * fromBase.SegmentSize < from.Length; i++)
+                {
+                    if (!fromBase.IsShared(i))
+                    {
+                        int got = from.Read((long)i * fromBase.SegmentSize, segment);
+                        to.Fill((long)i * fromBase.SegmentSize, segment.AsSpan(0, got));
+                    }
+                }
+
+                return true;
+            }
+
             byte[] buffer = new byte[1 << 20];
             long offset = 0;
             int read;
@@ -407,6 +632,7 @@ internal sealed partial class VolumeFileSystem
         }
         catch (ObjectDisposedException)
         {
+            to.Reset();
             return false;
         }
     }
@@ -425,6 +651,7 @@ internal sealed partial class VolumeFileSystem
                     h.Key = null;
                     h.Reader = null;
                     h.CachedSegment = -1;
+                    h.ReadAhead.Clear();
                     h.Version = now;
                 }
             }
@@ -451,18 +678,33 @@ internal sealed partial class VolumeFileSystem
                 int segment = reader.Manifest.SegmentOf(position);
                 if (segment != h.CachedSegment)
                 {
-                    int length = reader.Manifest.PlaintextLength(segment);
-                    byte[] data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
+                    bool sequential = segment == h.CachedSegment + 1;
                     h.CachedSegment = -1;
-                    if (!_segments.TryRead(reader.Manifest.ObjectId, segment, data))
+                    byte[]? data = null;
+                    if (h.ReadAhead.Remove(segment, out Task<byte[]?>? ahead))
                     {
-                        long start = reader.Manifest.PlaintextOffset(segment);
-                        await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
-                        _segments.Put(reader.Manifest.ObjectId, segment, data);
+                        // Null when the fetch ahead failed: fetched again below, where a failure is reported.
+                        data = await ahead.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (data is null)
+                    {
+                        int length = reader.Manifest.PlaintextLength(segment);
+                        data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
+                        if (!_segments.TryRead(reader.Manifest, segment, data))
+                        {
+                            long start = reader.Manifest.PlaintextOffset(segment);
+                            await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
+                            _segments.Put(reader.Manifest, segment, data);
+                        }
                     }
 
                     h.CachedSegmentData = data;
                     h.CachedSegment = segment;
+                    if (sequential || segment == 0)
+                    {
+                        ReadAheadFrom(h, reader, segment);
+                    }
                 }
 
                 int within = (int)(position - reader.Manifest.PlaintextOffset(segment));
@@ -476,6 +718,52 @@ internal sealed partial class VolumeFileSystem
         finally
         {
             h.ReadGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A handle reading front to back: fetches the next <see cref="ReadAheadSegments"/> segments in the background
+    /// (into the segment cache too), so the nodes' latency overlaps the reader instead of stalling it at every
+    /// segment. Fetches for segments the reader skipped are left to finish (they fill the cache). Caller holds
+    /// the handle's read gate.
+    /// </summary>
+    private void ReadAheadFrom(VolumeHandle h, ObjectReader reader, int segment)
+    {
+        foreach (int stale in h.ReadAhead.Keys.Where(k => k <= segment).ToArray())
+        {
+            h.ReadAhead.Remove(stale);
+        }
+
+        ObjectManifest manifest = reader.Manifest;
+        CancellationToken stop = h.ReadAheadStop.Token;
+        for (int next = segment + 1; next <= segment + ReadAheadSegments && next < manifest.SegmentCount; next++)
+        {
+            if (h.ReadAhead.ContainsKey(next))
+            {
+                continue;
+            }
+
+            int index = next;
+            h.ReadAhead[index] = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        byte[] data = new byte[manifest.PlaintextLength(index)];
+                        if (!_segments.TryRead(manifest, index, data))
+                        {
+                            await reader.ReadAtAsync(manifest.PlaintextOffset(index), data, stop).ConfigureAwait(false);
+                            _segments.Put(manifest, index, data);
+                        }
+
+                        return data;
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        return null;
+                    }
+                },
+                CancellationToken.None);
         }
     }
 

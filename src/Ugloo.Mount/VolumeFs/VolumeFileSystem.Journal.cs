@@ -52,8 +52,17 @@ internal sealed partial class VolumeFileSystem
                     continue;
                 }
 
+                StagedFile adopted = StagedFile.Adopt(row.StagedFile);
+                if (!TryAdoptBase(row, adopted))
+                {
+                    adopted.Keep = true;
+                    adopted.Dispose();
+                    _catalog.RemovePending(row.Id);
+                    continue;
+                }
+
                 VolumeNode node = Bind(row.Path, isDirectory: false);
-                var entry = new JournalEntry(row.Id, node, StagedFile.Adopt(row.StagedFile), row.Attributes, node.Pending);
+                var entry = new JournalEntry(row.Id, node, adopted, row.Attributes, node.Pending);
                 node.Pending = entry;
                 node.Attributes = row.Attributes;
                 Enqueue(entry);
@@ -61,6 +70,34 @@ internal sealed partial class VolumeFileSystem
         }
 
         _uploaders = [.. Enumerable.Range(0, Math.Max(1, uploaders)).Select(_ => Task.Run(UploadLoopAsync))];
+    }
+
+    /// <summary>Restores which stored version a queued sparse copy builds on; false (logged) when that cannot be done.</summary>
+    private bool TryAdoptBase(PendingCommit row, StagedFile staged)
+    {
+        long versionId = 0;
+        try
+        {
+            if (!staged.TryReadBaseRecord(out versionId, out int segments, out byte[] bitmap))
+            {
+                return true; // a whole copy
+            }
+
+            CatalogVersion version = _catalog.GetVersion(versionId) ?? throw new FormatException("no such version in the catalog");
+            ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest ?? throw new FormatException("the version has no content"));
+            if (manifest.SegmentCount != segments)
+            {
+                throw new FormatException($"the record names {segments} segments, the version has {manifest.SegmentCount}");
+            }
+
+            staged.Base = new StagedBase(version, manifest, StagedBase.FromBitmap(bitmap, segments));
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            Log.JournalBaseMissing(_logger, row.Path, versionId, e.Message, row.StagedFile);
+            return false;
+        }
     }
 
     /// <summary>Waits until every closed file is recorded, reporting the remaining files and bytes as they go.</summary>

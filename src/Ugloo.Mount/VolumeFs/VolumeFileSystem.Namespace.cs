@@ -485,41 +485,35 @@ internal sealed partial class VolumeFileSystem
 
     /// <summary>
     /// Users' attributes, and two read-only ones computed on demand and never listed (so cp -a and rsync -X do
-    /// not copy them): <c>user.ugloo.state</c> on a file ("pending" while only this machine has its newest
-    /// content, else "durable"), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued),
+    /// not copy them): <c>user.ugloo.state</c> on a file (<see cref="StateAsync"/>), and <c>user.ugloo.pending</c> on the root ("FILES BYTES" still queued),
     /// which <c>ugloo unmount</c> polls.
     /// </summary>
-    public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken) =>
-        FindXattr(node, name) is { } value ? ValueTask.FromResult(value) : throw new FileSystemException(FileSystemError.NoData);
+    public async ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken) =>
+        await FindXattrAsync(context, node, name, cancellationToken).ConfigureAwait(false) ?? throw new FileSystemException(FileSystemError.NoData);
 
-    public ValueTask<byte[]?> FindXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(FindXattr(node, name));
-
-    /// <summary>The attribute's value, or null when the node has none of that name.</summary>
-    private byte[]? FindXattr(ulong node, string name)
+    /// <summary>As <see cref="GetXattrAsync"/>, with null (not an exception) when the node has no attribute of that name.</summary>
+    public ValueTask<byte[]?> FindXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
     {
-        string? value = null;
         lock (_gate)
         {
             VolumeNode n = Node(node);
             if (name == StateAttribute && !n.IsDirectory)
             {
-                Refresh(n);
-                value = n.HasLocalContent ? "pending" : n.Version is { IsSymlink: true } ? "durable (symlink: in the catalog)" : n.Version is null ? null : "durable";
+                return StateOrNullAsync(n, cancellationToken);
             }
-            else if (name == PendingAttribute && n.Id == IFileSystem.RootNode)
+
+            if (name == PendingAttribute && n.Id == IFileSystem.RootNode)
             {
                 (int files, long bytes) = (_outstanding.Count, _outstanding.Sum(e => e.Size));
-                value = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{files} {bytes}");
+                return ValueTask.FromResult<byte[]?>(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{files} {bytes}")));
             }
-            else if (n.View is null && name.StartsWith("user.", StringComparison.Ordinal) && !n.Detached)
-            {
-                return _catalog.GetXattr(n.Path, name);
-            }
-        }
 
-        return value is null ? null : System.Text.Encoding.UTF8.GetBytes(value);
+            return ValueTask.FromResult(n.View is null && name.StartsWith("user.", StringComparison.Ordinal) && !n.Detached ? _catalog.GetXattr(n.Path, name) : null);
+        }
     }
+
+    private async ValueTask<byte[]?> StateOrNullAsync(VolumeNode n, CancellationToken cancellationToken) =>
+        await StateAsync(n, cancellationToken).ConfigureAwait(false);
 
     public ValueTask<IReadOnlyList<string>> ListXattrAsync(RequestContext context, ulong node, CancellationToken cancellationToken)
     {

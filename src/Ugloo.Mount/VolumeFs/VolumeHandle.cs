@@ -40,6 +40,12 @@ internal sealed class VolumeHandle : IDisposable
 
     public byte[]? CachedSegmentData { get; set; }
 
+    /// <summary>Segments being fetched ahead of a sequential reader, by index (guarded by <see cref="ReadGate"/>).</summary>
+    public Dictionary<int, Task<byte[]?>> ReadAhead { get; } = [];
+
+    /// <summary>Cancels the fetches ahead when the handle is released.</summary>
+    public CancellationTokenSource ReadAheadStop { get; } = new();
+
     /// <summary>A directory handle's snapshot of its entries (name, is directory), taken at opendir.</summary>
     public List<(string Name, NodeType Type)>? Listing { get; set; }
 
@@ -48,6 +54,8 @@ internal sealed class VolumeHandle : IDisposable
 
     public void Dispose()
     {
+        ReadAheadStop.Cancel();
+        ReadAheadStop.Dispose();
         Key?.Dispose();
         ReadGate.Dispose();
     }

@@ -30,6 +30,34 @@ public sealed class VolumeCatalogDirectoryTests
     }
 
     [Fact]
+    public void A_removed_or_moved_directory_is_still_in_the_tree_as_of_an_instant_before()
+    {
+        using var dir = new TempDirectory();
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        catalog.AddDirectory("/a/gone", s_t0);
+        catalog.AddDirectory("/old/sub", s_t0);
+        Assert.True(catalog.RemoveDirectory("/a/gone", s_t0.AddMinutes(2)));
+        catalog.RenameDirectory("/old", "/new", s_t0.AddMinutes(3));
+
+        DateTimeOffset before = s_t0.AddMinutes(1);
+        Assert.Equal(["gone"], catalog.List("/a", before).Select(e => e.Name));
+        Assert.Equal(s_t0, catalog.GetDirectory("/a/gone", before));
+        Assert.Equal(["a", "old"], catalog.List("/", before).Select(e => e.Name));
+        Assert.Equal(["sub"], catalog.List("/old", before).Select(e => e.Name));
+
+        // Now, and at instants after the changes, they are where the changes put them.
+        Assert.Null(catalog.GetDirectory("/a/gone"));
+        Assert.Null(catalog.GetDirectory("/a/gone", s_t0.AddMinutes(2)));
+        Assert.Equal(["new"], catalog.List("/").Select(e => e.Name));
+        Assert.Equal(["new"], catalog.List("/", s_t0.AddMinutes(4)).Select(e => e.Name));
+        Assert.Null(catalog.GetDirectory("/new", before));
+
+        // Every name that ever existed, for the history tree.
+        Assert.Contains(("gone", true), catalog.ListEver("/a"));
+        Assert.Contains(("old", true), catalog.ListEver("/"));
+    }
+
+    [Fact]
     public void A_directory_implied_by_a_file_is_a_directory_and_a_file_is_not()
     {
         using var dir = new TempDirectory();

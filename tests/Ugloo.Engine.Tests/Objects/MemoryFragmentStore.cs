@@ -16,7 +16,7 @@ internal sealed class MemoryFragmentStore : IFragmentSink, IFragmentSource
 
     public byte[] this[FragmentAddress address] => _fragments[address];
 
-    public ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
+    public ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, ulong generation, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
     {
         Assert.Equal(ids.Count, fragments.Count);
         for (int i = 0; i < fragments.Count; i++)

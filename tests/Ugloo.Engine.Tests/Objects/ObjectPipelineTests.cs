@@ -262,7 +262,7 @@ public sealed class ObjectPipelineTests
 
     private sealed class FailingSink(int failAtSegment) : IFragmentSink
     {
-        public async ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
+        public async ValueTask StoreSegmentAsync(ObjectId objectId, int segmentIndex, ulong generation, IReadOnlyList<FragmentId> ids, IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken)
         {
             await Task.Yield();
             if (segmentIndex == failAtSegment)

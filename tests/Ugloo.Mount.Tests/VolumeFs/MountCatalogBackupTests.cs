@@ -22,14 +22,9 @@ public sealed class MountCatalogBackupTests : IDisposable
         CancellationToken ct = TestContext.Current.CancellationToken;
         Assert.True(TestLibC.GetEuid() == 0, "mount tests need root");
         await using RunningCluster cluster = await RunningCluster.StartAsync(6, ["--segment-size", "64K"], ct);
-        string root = Directory.CreateTempSubdirectory("ugloo-backup-mount-").FullName;
-        using Process mount = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", cluster.DataDirectory], null, redirectInput: false))!;
-        Task<string> stderr = mount.StandardError.ReadToEndAsync(ct);
-        try
+        using (MountProcess mount = await MountProcess.StartAsync(cluster.DataDirectory, ct))
         {
-            string? line = await mount.StandardOutput.ReadLineAsync(ct);
-            Assert.True(line is not null && line.StartsWith("Mounted", StringComparison.Ordinal), $"ugloo mount printed '{line}'");
-            await File.WriteAllTextAsync(Path.Combine(root, "during.txt"), "backed up while mounted", ct);
+            await File.WriteAllTextAsync(mount.PathOf("during.txt"), "backed up while mounted", ct);
 
             // The daemon backs up within its interval plus debounce; a new machine then finds the file.
             var waited = Stopwatch.StartNew();
@@ -39,26 +34,9 @@ public sealed class MountCatalogBackupTests : IDisposable
                 await Task.Delay(1000, ct);
             }
 
-            await File.WriteAllTextAsync(Path.Combine(root, "last.txt"), "written just before SIGTERM", ct);
-            Signal.Send(mount.Id, Signal.Terminate);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(90));
-            await mount.WaitForExitAsync(timeout.Token);
-            Assert.True(mount.ExitCode == 0, await stderr);
-        }
-        finally
-        {
-            if (!mount.HasExited)
-            {
-                mount.Kill();
-            }
-
-            if (TestMount.IsMounted(root))
-            {
-                _ = TestLibC.Umount2(root, TestLibC.MntDetach);
-            }
-
-            Directory.Delete(root, recursive: false);
+            await File.WriteAllTextAsync(mount.PathOf("last.txt"), "written just before SIGTERM", ct);
+            int exit = await mount.TerminateAsync(TimeSpan.FromSeconds(90), ct);
+            Assert.True(exit == 0, await mount.Stderr);
         }
 
         Assert.True(await RecoversAsync(cluster, "/last.txt", "written just before SIGTERM", ct), "the write made just before SIGTERM is missing from the recovered catalog");

@@ -46,11 +46,26 @@ public sealed class VolumeMountDurabilityTests : IDisposable
             Assert.Empty(catalog.GetVersions("/lost.bin"));
         }
 
+        // The failed fsync leaves the file queued at its close: ugloo status counts it as pending.
+        (int statusExit, string statusJson, string statusErr) = await cluster.RunAsync(ct, "status", "--json");
+        Assert.True(statusExit == 0, statusErr);
+        using (var doc = System.Text.Json.JsonDocument.Parse(statusJson))
+        {
+            System.Text.Json.JsonElement volume = doc.RootElement.GetProperty("volume");
+            Assert.Equal((1, 150_000L), (volume.GetProperty("pending_files").GetInt32(), volume.GetProperty("pending_bytes").GetInt64()));
+        }
+
         string staging = Path.Combine(cluster.DataDirectory, "staging");
         Assert.Contains(Directory.GetFiles(staging), f => File.ReadAllBytes(f).AsSpan().SequenceEqual(content));
 
-        // What was stored before stays readable through the mount with two nodes down.
+        // What was stored before stays readable through the mount with two nodes down, and says it is degraded.
         Assert.Equal(stored, await File.ReadAllBytesAsync(mount.PathOf("stored.bin"), ct));
+        byte[] buffer = new byte[256];
+        nint length = TestLibC.GetXattr(mount.PathOf("stored.bin"), "user.ugloo.state", buffer, (nuint)buffer.Length);
+        Assert.True(length > 0, "getxattr user.ugloo.state failed");
+        Assert.Equal(
+            "degraded: 4 of 4 segments short of 6 fragments, the worst has 4 (4 needed)",
+            System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length));
     }
 
     public void Dispose() => _files.Dispose();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Ugloo.Engine.Catalog;
 using Ugloo.Mount.Tests.Cluster;
@@ -278,43 +277,20 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
     public async Task Ugloo_mount_serves_the_volume_until_SIGTERM_then_unmounts_and_exits_0()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
-        Assert.True(TestLibC.GetEuid() == 0, "mount tests need root");
-        string root = Directory.CreateTempSubdirectory("ugloo-cli-mount-").FullName;
-        using Process mount = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", _cluster.DataDirectory], null, redirectInput: false))!;
-        Task<string> stderr = mount.StandardError.ReadToEndAsync(ct);
-        try
+        using (MountProcess mount = await MountProcess.StartAsync(_cluster.DataDirectory, ct))
         {
-            string? line = await mount.StandardOutput.ReadLineAsync(ct);
-            Assert.True(line is not null && line.StartsWith("Mounted", StringComparison.Ordinal), $"ugloo mount printed '{line}' ({(mount.HasExited ? await stderr : "")})");
-            Assert.True(TestMount.IsMounted(root));
-            await File.WriteAllTextAsync(Path.Combine(root, "cli.txt"), "through ugloo mount", ct);
-            Assert.Equal("through ugloo mount", await File.ReadAllTextAsync(Path.Combine(root, "cli.txt"), ct));
+            Assert.True(TestMount.IsMounted(mount.Root));
+            await File.WriteAllTextAsync(mount.PathOf("cli.txt"), "through ugloo mount", ct);
+            Assert.Equal("through ugloo mount", await File.ReadAllTextAsync(mount.PathOf("cli.txt"), ct));
 
-            Signal.Send(mount.Id, Signal.Terminate);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            await mount.WaitForExitAsync(timeout.Token);
-            Assert.True(mount.ExitCode == 0, await stderr);
-            Assert.False(TestMount.IsMounted(root));
-        }
-        finally
-        {
-            if (!mount.HasExited)
-            {
-                mount.Kill();
-            }
-
-            if (TestMount.IsMounted(root))
-            {
-                _ = TestLibC.Umount2(root, TestLibC.MntDetach);
-            }
-
-            Directory.Delete(root, recursive: false);
+            int exit = await mount.TerminateAsync(TimeSpan.FromSeconds(60), ct);
+            Assert.True(exit == 0, await mount.Stderr);
+            Assert.False(TestMount.IsMounted(mount.Root));
         }
 
         string copy = _files.PathOf("cli.txt");
-        (int exit, _, string getErr) = await _cluster.RunAsync(ct, "get", "/cli.txt", copy);
-        Assert.True(exit == 0, getErr);
+        (int getExit, _, string getErr) = await _cluster.RunAsync(ct, "get", "/cli.txt", copy);
+        Assert.True(getExit == 0, getErr);
         Assert.Equal("through ugloo mount", File.ReadAllText(copy));
     }
 
@@ -322,46 +298,22 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
     public async Task Ugloo_unmount_ends_ugloo_mount_with_exit_0()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
-        string root = Directory.CreateTempSubdirectory("ugloo-cli-unmount-").FullName;
-        using Process mount = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", _cluster.DataDirectory], null, redirectInput: false))!;
-        Task<string> stderr = mount.StandardError.ReadToEndAsync(ct);
-        try
+        using MountProcess mount = await MountProcess.StartAsync(_cluster.DataDirectory, ct);
+
+        // Busy: a file open on the mount makes a plain unmount fail with a clear message.
+        (int busyExit, string busyErr) = (0, "");
+        using (File.Create(mount.PathOf("held.txt")))
         {
-            string? line = await mount.StandardOutput.ReadLineAsync(ct);
-            Assert.True(line is not null && line.StartsWith("Mounted", StringComparison.Ordinal), $"ugloo mount printed '{line}'");
-
-            // Busy: a file open on the mount makes a plain unmount fail with a clear message.
-            (int busyExit, string busyErr) = (0, "");
-            using (File.Create(Path.Combine(root, "held.txt")))
-            {
-                (busyExit, _, busyErr) = await UglooProcess.RunAsync(["unmount", root], ct);
-            }
-
-            Assert.Equal(1, busyExit);
-            Assert.Contains("busy", busyErr);
-
-            (int exit, string stdout, string error) = await UglooProcess.RunAsync(["unmount", root], ct);
-            Assert.True(exit == 0, error);
-            Assert.Contains("Unmounted", stdout);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            await mount.WaitForExitAsync(timeout.Token);
-            Assert.True(mount.ExitCode == 0, await stderr);
+            (busyExit, _, busyErr) = await UglooProcess.RunAsync(["unmount", mount.Root], ct);
         }
-        finally
-        {
-            if (!mount.HasExited)
-            {
-                mount.Kill();
-            }
 
-            if (TestMount.IsMounted(root))
-            {
-                _ = TestLibC.Umount2(root, TestLibC.MntDetach);
-            }
+        Assert.Equal(1, busyExit);
+        Assert.Contains("busy", busyErr);
 
-            Directory.Delete(root, recursive: false);
-        }
+        (int exit, string stdout, string error) = await UglooProcess.RunAsync(["unmount", mount.Root], ct);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Unmounted", stdout);
+        Assert.True(await mount.WaitForExitAsync(TimeSpan.FromSeconds(60), ct) == 0, await mount.Stderr);
     }
 
     public void Dispose() => _files.Dispose();

@@ -61,7 +61,7 @@ public sealed class VolumeToolTests : IClassFixture<SmallSegmentCluster>, IDispo
         string done = _files.PathOf("crash-done.log");
         try
         {
-            using (Process daemon = await StartMountAsync(root, ct))
+            using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, root))
             {
                 Directory.CreateDirectory(Path.Combine(root, "crash"));
 
@@ -69,11 +69,11 @@ public sealed class VolumeToolTests : IClassFixture<SmallSegmentCluster>, IDispo
                 // script kills the daemon (SIGKILL) after the 40th file, in the middle of its copy loop.
                 string script =
                     $"n=0; for f in '{source}'/*; do cp \"$f\" '{root}/crash/' || exit 1; echo \"$(basename \"$f\")\" >> '{done}';" +
-                    $" n=$((n+1)); if [ $n -eq 40 ]; then kill -9 {daemon.Id}; fi; done";
+                    $" n=$((n+1)); if [ $n -eq 40 ]; then kill -9 {daemon.Process.Id}; fi; done";
                 using Process copy = Process.Start(new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardError = true })!;
                 string copyErrors = await copy.StandardError.ReadToEndAsync(ct);
                 await copy.WaitForExitAsync(ct);
-                await daemon.WaitForExitAsync(ct);
+                await daemon.Process.WaitForExitAsync(ct);
                 Assert.True(copy.ExitCode != 0, "the copy went on after the kill: " + copyErrors);
             }
 
@@ -82,12 +82,11 @@ public sealed class VolumeToolTests : IClassFixture<SmallSegmentCluster>, IDispo
             Assert.True(closed.Length < 300, "the kill came after the whole copy: the test proves nothing");
 
             // Restart: the journal replays; 'ugloo unmount' returns once it is empty.
-            using (Process daemon = await StartMountAsync(root, ct))
+            using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, root))
             {
                 (int exit, _, string error) = await UglooProcess.RunAsync(["unmount", root], ct);
                 Assert.True(exit == 0, error);
-                await daemon.WaitForExitAsync(ct);
-                Assert.Equal(0, daemon.ExitCode);
+                Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(120), ct));
             }
 
             await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
@@ -116,16 +115,6 @@ public sealed class VolumeToolTests : IClassFixture<SmallSegmentCluster>, IDispo
     }
 
     public void Dispose() => _files.Dispose();
-
-    private async Task<Process> StartMountAsync(string root, CancellationToken cancellationToken)
-    {
-        Process daemon = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", _cluster.DataDirectory], null, redirectInput: false))!;
-        string? line = await daemon.StandardOutput.ReadLineAsync(cancellationToken);
-        Assert.True(line is not null && line.StartsWith("Mounted", StringComparison.Ordinal), $"ugloo mount printed '{line}'");
-        _ = daemon.StandardOutput.ReadToEndAsync(cancellationToken);
-        _ = daemon.StandardError.ReadToEndAsync(cancellationToken);
-        return daemon;
-    }
 
     /// <summary>Files of many sizes (empty, one byte, segment edges, several segments), modes, times, symlinks, an empty directory.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
