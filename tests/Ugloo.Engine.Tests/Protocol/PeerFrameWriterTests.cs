@@ -103,6 +103,28 @@ public sealed class PeerFrameWriterTests
     }
 
     [Fact]
+    public async Task Cancelling_a_borrowing_write_that_the_peer_does_not_drain_ends_it()
+    {
+        (Socket sender, Socket receiver) = await SocketPairAsync();
+        await using var outbound = new NetworkStream(sender, ownsSocket: true);
+        using var idle = receiver; // never read: the socket buffers fill and a send blocks
+        using var writer = new PeerFrameWriter(outbound);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        UglooFetchData chunk = Chunk(6, 1 << 20);
+
+        // Whether the cancellation finds a send blocked in the kernel or the next one waiting, the write ends
+        // with OperationCanceledException instead of waiting for a reader that never comes.
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            while (true)
+            {
+                await writer.WriteBorrowingAsync(ExtensionCodec.Encode(chunk, 3), cancel.Token);
+            }
+        });
+    }
+
+    [Fact]
     public void The_rest_of_a_short_gathered_send_starts_where_it_stopped()
     {
         byte[] a = [1, 2, 3];
