@@ -55,9 +55,15 @@ public sealed class FragmentWriter : IAsyncDisposable
     /// <exception cref="StoreFullException">The disk ran out of space; the write is aborted.</exception>
     public ValueTask AppendAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // As a cancelled write did before: the upload is dropped, not left half-written.
+            Abort();
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
             Append(chunk.Span);
             return ValueTask.CompletedTask;
         }
