@@ -5,8 +5,9 @@
 # their operations (A, B, A, B, ...) so both see the same neighbours' load. Each line: build, operation,
 # wall seconds, client CPU seconds (user + system, GNU time) and the six nodes' CPU seconds (/proc/PID/stat)
 # for one 1 GiB put or get.
-# Usage: benchmarks/cluster-cpu-ab.sh DIR_A DIR_B [ROUNDS=4] [PUTS=ROUNDS]
-#   ROUNDS gets per build, PUTS puts per build (the gets read the put objects round-robin).
+# Usage: [ENV_B='NAME=value ...'] benchmarks/cluster-cpu-ab.sh DIR_A DIR_B [ROUNDS=4] [PUTS=ROUNDS]
+#   ROUNDS gets per build, PUTS puts per build (the gets read the put objects round-robin). ENV_B: environment
+#   for cluster B's `ugloo up` and so its nodes (e.g. a DOTNET_* runtime knob; DIR_B may then equal DIR_A).
 set -euo pipefail
 A=$(realpath "$1") B=$(realpath "$2") rounds=${3:-4} puts=${4:-${3:-4}}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ugloo-cpu-ab.XXXXXX")
@@ -15,7 +16,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait || true; rm -rf "$work"; }
 trap cleanup EXIT
 for x in A B; do
-    dotnet "${!x}/ugloo.dll" up --data "$work/$x" --no-mount --no-s3 >"$work/$x.log" 2>&1 &
+    env_x=(); [[ $x == B && -n ${ENV_B:-} ]] && read -ra env_x <<<"$ENV_B"
+    env "${env_x[@]}" dotnet "${!x}/ugloo.dll" up --data "$work/$x" --no-mount --no-s3 >"$work/$x.log" 2>&1 &
     pids+=($!)
 done
 for x in A B; do
