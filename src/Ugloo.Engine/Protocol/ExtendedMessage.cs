@@ -39,9 +39,15 @@ internal readonly struct ExtendedMessage : IPeerMessage
 
     public void Encode(Span<byte> destination)
     {
+        EncodeHead(destination);
+        Data.Span.CopyTo(destination[(WireLength - Data.Length)..]);
+    }
+
+    /// <summary>Encodes everything but the data part: the first <c>WireLength - Data.Length</c> bytes.</summary>
+    public void EncodeHead(Span<byte> destination)
+    {
         Span<byte> payload = PeerWire.WriteHeader(destination, 1 + Header.Length + Data.Length, PeerMessageId.Extended);
         payload[0] = ExtendedId;
         Header.Span.CopyTo(payload[1..]);
-        Data.Span.CopyTo(payload[(1 + Header.Length)..]);
     }
 }

@@ -152,6 +152,23 @@ internal sealed class PeerConnection : IAsyncDisposable
         return _writer.WriteAsync(ExtensionCodec.Encode(message, id), cancellationToken);
     }
 
+    /// <summary>
+    /// Sends a DeepTorrent message without copying its data part into a frame buffer (see
+    /// <see cref="PeerFrameWriter.WriteBorrowingAsync"/>): the caller keeps <c>message.Data</c> unchanged until
+    /// the returned task completes. Cancelling closes the connection.
+    /// </summary>
+    public ValueTask SendBorrowingAsync<T>(T message, CancellationToken cancellationToken)
+        where T : IExtensionMessage<T>
+    {
+        byte id = RemoteExtendedHandshake.GetId(T.Name);
+        if (id == 0)
+        {
+            throw new InvalidOperationException($"The peer does not support {T.Name}.");
+        }
+
+        return _writer.WriteBorrowingAsync(ExtensionCodec.Encode(message, id), cancellationToken);
+    }
+
     /// <summary>Sends a BEP 3 message (keep-alive, have, piece, ...).</summary>
     public ValueTask SendMessageAsync<TMessage>(TMessage message, CancellationToken cancellationToken)
         where TMessage : IPeerMessage => _writer.WriteAsync(message, cancellationToken);

@@ -38,7 +38,7 @@ public sealed partial class FragmentStore
             using SafeFileHandle handle = OpenRead(entry, id);
             failure = RandomAccess.GetLength(handle) != entry.Length
                 ? "length changed on disk"
-                : await ReadExactlyAsync(handle, target, cancellationToken).ConfigureAwait(false);
+                : ReadExactly(handle, target.Span);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -168,12 +168,14 @@ public sealed partial class FragmentStore
     private static SafeFileHandle OpenRead(FragmentEntry entry, FragmentId id) =>
         File.OpenHandle(entry.Directory.FragmentPath(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
 
-    private static async Task<string?> ReadExactlyAsync(SafeFileHandle handle, Memory<byte> target, CancellationToken cancellationToken)
+    // Synchronous for the reason FragmentWriter.AppendAsync gives: RandomAccess.ReadAsync on a Unix file is the
+    // same blocking pread handed to another thread-pool thread, and the caller awaits it anyway.
+    private static string? ReadExactly(SafeFileHandle handle, Span<byte> target)
     {
         int done = 0;
         while (done < target.Length)
         {
-            int read = await RandomAccess.ReadAsync(handle, target[done..], done, cancellationToken).ConfigureAwait(false);
+            int read = RandomAccess.Read(handle, target[done..], done);
             if (read == 0)
             {
                 return "file shorter than indexed";

@@ -76,7 +76,7 @@ internal sealed partial class NodeSession
             do
             {
                 int count = (int)Math.Min(chunk, length - offset);
-                await ReplyAsync(connection, UglooFetchData.Success(rid, length, offset, buffer.AsMemory((int)offset, count)), cancellationToken).ConfigureAwait(false);
+                await ReplyBorrowingAsync(connection, UglooFetchData.Success(rid, length, offset, buffer.AsMemory((int)offset, count)), cancellationToken).ConfigureAwait(false);
                 offset += count;
             }
             while (offset < length);
@@ -113,7 +113,7 @@ internal sealed partial class NodeSession
                     return;
                 }
 
-                await ReplyAsync(connection, UglooFetchData.Success(rid, reader.Length, offset, buffer.AsMemory(0, count)), cancellationToken).ConfigureAwait(false);
+                await ReplyBorrowingAsync(connection, UglooFetchData.Success(rid, reader.Length, offset, buffer.AsMemory(0, count)), cancellationToken).ConfigureAwait(false);
                 offset += count;
             }
             while (offset < end);

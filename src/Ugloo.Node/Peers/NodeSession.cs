@@ -121,4 +121,18 @@ internal sealed partial class NodeSession : IPeerMessageHandler
 
         return connection.SendAsync(message, cancellationToken);
     }
+
+    /// <summary>
+    /// <see cref="ReplyAsync{T}"/> for fetched data sent straight from our read buffer, which is not reused
+    /// until the send completes: skips copying every fetched byte into a frame buffer.
+    /// </summary>
+    private static ValueTask ReplyBorrowingAsync(PeerConnection connection, UglooFetchData message, CancellationToken cancellationToken)
+    {
+        if (!connection.Supports(UglooFetchData.Name))
+        {
+            throw new PeerProtocolException($"The peer sent a request but does not accept {UglooFetchData.Name}, its answer.");
+        }
+
+        return connection.SendBorrowingAsync(message, cancellationToken);
+    }
 }
