@@ -30,6 +30,10 @@ internal static class NodeExecutable
             start.ArgumentList.Add("--depsfile");
             start.ArgumentList.Add(deps);
             start.ArgumentList.Add(dll);
+
+            // The node's own runtime config turns thread-pool spinning off (Ugloo.Node.csproj: ~6% less node CPU
+            // per stored GiB); ugloo's runtime config does not carry it, so it goes in as the runtime's variable.
+            start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         }
         else if (File.Exists(dll))
         {
