@@ -26,6 +26,7 @@ internal sealed class StagedBase : IDisposable
     private ObjectReader? _reader;
     private int _cachedSegment = -1;
     private byte[]? _cachedData;
+    private bool _disposed;
 
     public StagedBase(CatalogVersion version, ObjectManifest manifest, bool[] shared)
     {
@@ -124,6 +125,8 @@ internal sealed class StagedBase : IDisposable
     {
         lock (_lock)
         {
+            // A queued copy recorded meanwhile is disposed: its reader must not make a key nobody wipes.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_key is null || _reader is null)
             {
                 (_key, _reader) = open();
@@ -150,6 +153,7 @@ internal sealed class StagedBase : IDisposable
     {
         lock (_lock)
         {
+            _disposed = true;
             _key?.Dispose();
             _key = null;
             _reader = null;
