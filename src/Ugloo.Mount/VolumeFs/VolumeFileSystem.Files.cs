@@ -460,6 +460,14 @@ internal sealed partial class VolumeFileSystem
             return;
         }
 
+        if (newLength == 0)
+        {
+            // Cut to nothing: no byte of the base is left to share or fetch.
+            staged.Base = null;
+            stagedBase.Dispose();
+            return;
+        }
+
         int segmentSize = stagedBase.SegmentSize;
         ObjectManifest manifest = stagedBase.Manifest;
         if (end > start)

@@ -235,8 +235,13 @@ public sealed class VolumeRevisionTests : IClassFixture<SmallSegmentCluster>
                     {
                         switch (random.Next(5))
                         {
-                            case 0: // truncate, shorter or longer, sometimes onto a segment boundary
-                                int length = random.Next(2) == 0 ? random.Next(1, 7) * Segment : random.Next(0, 7 * Segment);
+                            case 0: // truncate, shorter or longer, sometimes onto a segment boundary, sometimes to nothing
+                                int length = random.Next(3) switch
+                                {
+                                    0 => random.Next(1, 7) * Segment,
+                                    1 => random.Next(0, 7 * Segment),
+                                    _ => random.Next(2) == 0 ? 0 : random.Next(0, Segment),
+                                };
                                 file.SetLength(length);
                                 if (length < model.Count)
                                 {
