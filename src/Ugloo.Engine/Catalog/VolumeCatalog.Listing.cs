@@ -155,23 +155,4 @@ public sealed partial class VolumeCatalog
         command.Prepare();
         return command;
     }
-
-    private static CatalogVersion ReadVersion(SqliteDataReader reader)
-    {
-        bool tombstone = reader.IsDBNull(4);
-        return new CatalogVersion(
-            reader.GetInt64(0),
-            reader.GetString(1),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-            reader.GetInt64(3),
-            tombstone,
-            tombstone ? null : (byte[])reader[4],
-            tombstone ? null : (byte[])reader[5])
-        {
-            LinkTarget = reader.IsDBNull(6) ? null : reader.GetString(6),
-            Attributes = reader.IsDBNull(7)
-                ? null
-                : new CatalogAttributes((uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9), reader.GetInt64(10)),
-        };
-    }
 }

@@ -322,24 +322,30 @@ public sealed partial class VolumeCatalog : IDisposable
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
-            bool tombstone = reader.IsDBNull(4);
-            versions.Add(new CatalogVersion(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                reader.GetInt64(3),
-                tombstone,
-                tombstone ? null : (byte[])reader[4],
-                tombstone ? null : (byte[])reader[5])
-            {
-                LinkTarget = reader.IsDBNull(6) ? null : reader.GetString(6),
-                Attributes = reader.IsDBNull(7)
-                    ? null
-                    : new CatalogAttributes((uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9), reader.GetInt64(10)),
-            });
+            versions.Add(ReadVersion(reader));
         }
 
         return versions;
+    }
+
+    /// <summary>One row of the version columns every query selects (id, path, created, size, manifest, key, target, mode, uid, gid, mtime).</summary>
+    private static CatalogVersion ReadVersion(SqliteDataReader reader)
+    {
+        bool tombstone = reader.IsDBNull(4);
+        return new CatalogVersion(
+            reader.GetInt64(0),
+            reader.GetString(1),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+            reader.GetInt64(3),
+            tombstone,
+            tombstone ? null : (byte[])reader[4],
+            tombstone ? null : (byte[])reader[5])
+        {
+            LinkTarget = reader.IsDBNull(6) ? null : reader.GetString(6),
+            Attributes = reader.IsDBNull(7)
+                ? null
+                : new CatalogAttributes((uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9), reader.GetInt64(10)),
+        };
     }
 
     private void Migrate()

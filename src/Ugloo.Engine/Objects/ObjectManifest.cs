@@ -144,6 +144,9 @@ public sealed partial class ObjectManifest
     public ReadOnlySpan<FragmentId> GetFragmentIds(int segmentIndex) =>
         _fragmentIds.AsSpan(CheckSegment(segmentIndex) * TotalFragments, TotalFragments);
 
+    /// <summary>Segments of a <paramref name="plaintextSize"/>-byte object cut into <paramref name="segmentSize"/> (at least 1).</summary>
+    public static int SegmentCountFor(long plaintextSize, int segmentSize) => SegmentLayout.SegmentCount(plaintextSize, segmentSize);
+
     /// <summary>The segment holding plaintext byte <paramref name="offset"/>.</summary>
     public int SegmentOf(long offset)
     {

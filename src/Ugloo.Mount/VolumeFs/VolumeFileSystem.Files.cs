@@ -13,6 +13,8 @@ internal sealed partial class VolumeFileSystem
     /// <summary>Segments a sequential reader's handle fetches ahead of the one it reads (4 MiB each by default).</summary>
     private const int ReadAheadSegments = 3;
 
+    private ObjectWriter? _sendAheadWriter;
+
     public async ValueTask<OpenResult> OpenAsync(RequestContext context, ulong node, OpenFlags flags, CancellationToken cancellationToken)
     {
         VolumeNode n;
@@ -341,7 +343,7 @@ internal sealed partial class VolumeFileSystem
         if (staged.Base is { SharedCount: > 0 } stagedBase)
         {
             // A revision: only the segments that differ from the base are stored; the version shares the rest.
-            int count = SegmentCount(staged.Length, stagedBase.SegmentSize);
+            int count = ObjectManifest.SegmentCountFor(staged.Length, stagedBase.SegmentSize);
             bool[] rewrite = [.. Enumerable.Range(0, count).Select(i => !stagedBase.IsShared(i))];
             (ObjectKey key, _) = OpenBase(stagedBase);
             var revision = new ObjectRevision(stagedBase.Manifest, staged.Handle, staged.Length, rewrite);
@@ -370,7 +372,8 @@ internal sealed partial class VolumeFileSystem
     /// <summary>Stores one finished segment of a file still being written (<see cref="WriteBehind"/>).</summary>
     private async Task<StoredSegment?> SendAheadAsync(StagedFile staged, WriteBehind writeBehind, int segment, long length, CancellationToken cancellationToken)
     {
-        var writer = new ObjectWriter(
+        // One segment per send: one worker. The writer is thread-safe and reused (its codec tables are made once).
+        ObjectWriter writer = _sendAheadWriter ??= new ObjectWriter(
             new ObjectPipelineOptions { SegmentSize = writeBehind.SegmentSize, DataFragments = writeBehind.DataFragments, ParityFragments = writeBehind.ParityFragments, DegreeOfParallelism = 1 },
             _logger);
         var revision = ObjectRevision.Segments(writeBehind.Id, writeBehind.SegmentSize, writeBehind.DataFragments, writeBehind.ParityFragments, staged.Handle, length, [segment]);
@@ -378,8 +381,16 @@ internal sealed partial class VolumeFileSystem
         return stored.GetValueOrDefault(segment);
     }
 
-    private static int SegmentCount(long length, int segmentSize) =>
-        length == 0 ? 1 : checked((int)((length + segmentSize - 1) / segmentSize));
+    /// <summary>Fills <paramref name="data"/> with a segment's plaintext: from the segment cache, else from the swarm (then cached).</summary>
+    private async Task LoadSegmentAsync(ObjectReader reader, int segment, byte[] data, CancellationToken cancellationToken)
+    {
+        ObjectManifest manifest = reader.Manifest;
+        if (!_segments.TryRead(manifest, segment, data))
+        {
+            await reader.ReadAtAsync(manifest.PlaintextOffset(segment), data, cancellationToken).ConfigureAwait(false);
+            _segments.Put(manifest, segment, data);
+        }
+    }
 
     /// <summary>The base version's key and a reader of it, made once per staged copy.</summary>
     private (ObjectKey Key, ObjectReader Reader) OpenBase(StagedBase stagedBase) =>
@@ -397,15 +408,9 @@ internal sealed partial class VolumeFileSystem
             return cached;
         }
 
-        ObjectManifest manifest = stagedBase.Manifest;
-        byte[] data = new byte[manifest.PlaintextLength(segment)];
-        if (!_segments.TryRead(manifest, segment, data))
-        {
-            (_, ObjectReader reader) = OpenBase(stagedBase);
-            await GuardSwarmAsync(n, () => reader.ReadAtAsync(manifest.PlaintextOffset(segment), data, cancellationToken)).ConfigureAwait(false);
-            _segments.Put(manifest, segment, data);
-        }
-
+        byte[] data = new byte[stagedBase.Manifest.PlaintextLength(segment)];
+        (_, ObjectReader reader) = OpenBase(stagedBase);
+        await GuardSwarmAsync(n, () => LoadSegmentAsync(reader, segment, data, cancellationToken)).ConfigureAwait(false);
         stagedBase.SetCached(segment, data);
         return data;
     }
@@ -495,8 +500,8 @@ internal sealed partial class VolumeFileSystem
             return;
         }
 
-        int oldCount = SegmentCount(oldLength, segmentSize);
-        int newCount = SegmentCount(newLength, segmentSize);
+        int oldCount = ObjectManifest.SegmentCountFor(oldLength, segmentSize);
+        int newCount = ObjectManifest.SegmentCountFor(newLength, segmentSize);
         for (int i = newCount; i < manifest.SegmentCount; i++)
         {
             stagedBase.Unshare(i); // cut off
@@ -699,12 +704,7 @@ internal sealed partial class VolumeFileSystem
                     {
                         int length = reader.Manifest.PlaintextLength(segment);
                         data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
-                        if (!_segments.TryRead(reader.Manifest, segment, data))
-                        {
-                            long start = reader.Manifest.PlaintextOffset(segment);
-                            await GuardSwarmAsync(h.Node, () => reader.ReadAtAsync(start, data, cancellationToken)).ConfigureAwait(false);
-                            _segments.Put(reader.Manifest, segment, data);
-                        }
+                        await GuardSwarmAsync(h.Node, () => LoadSegmentAsync(reader, segment, data, cancellationToken)).ConfigureAwait(false);
                     }
 
                     h.CachedSegmentData = data;
@@ -758,12 +758,7 @@ internal sealed partial class VolumeFileSystem
                     try
                     {
                         byte[] data = new byte[manifest.PlaintextLength(index)];
-                        if (!_segments.TryRead(manifest, index, data))
-                        {
-                            await reader.ReadAtAsync(manifest.PlaintextOffset(index), data, stop).ConfigureAwait(false);
-                            _segments.Put(manifest, index, data);
-                        }
-
+                        await LoadSegmentAsync(reader, index, data, stop).ConfigureAwait(false);
                         return data;
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
