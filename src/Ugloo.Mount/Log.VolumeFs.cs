@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9522, Level = LogLevel.Debug, Message = "Committed {Staging}: {Ahead} of {Segments} segments were sent while the file was written")]
     public static partial void WriteBehindUsed(ILogger logger, string staging, int ahead, int segments);
+
+    [LoggerMessage(EventId = 9523, Level = LogLevel.Debug, Message = "Stored {Files} small files ({Bytes} bytes) as one pack object {Object}")]
+    public static partial void PackStored(ILogger logger, int files, long bytes, Ugloo.Engine.Objects.ObjectId @object);
 }

@@ -21,4 +21,16 @@ public sealed record CatalogVersion(
 
     /// <summary>Mode, owner and times recorded with the version; null for versions written before schema 3 or by <c>ugloo put</c>.</summary>
     public CatalogAttributes? Attributes { get; init; }
+
+    /// <summary>
+    /// Where the version's bytes start in its object when it is one of many small files packed into one object
+    /// (schema 5): its content is bytes [PackOffset, PackOffset + Size) of the object, and the object key is the
+    /// pack's. Null for a version that is a whole object.
+    /// </summary>
+    public long? PackOffset { get; init; }
+
+    public bool IsPacked => PackOffset is not null;
+
+    /// <summary>Offset of the version's first byte in its object: 0 unless packed.</summary>
+    public long ContentOffset => PackOffset ?? 0;
 }

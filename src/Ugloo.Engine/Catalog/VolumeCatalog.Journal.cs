@@ -113,6 +113,33 @@ public sealed partial class VolumeCatalog
     public long? CompletePending(long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created)
     {
         using SqliteTransaction transaction = _connection.BeginTransaction();
+        long? version = Complete(transaction, id, manifest, wrappedKey, size, attributes, created, packOffset: null);
+        transaction.Commit();
+        return version;
+    }
+
+    /// <summary>
+    /// Records a pack: every queued small file in <paramref name="files"/> becomes a version that is its range
+    /// of the one stored object, and leaves the journal, all in one transaction (as <see cref="CompletePending"/>
+    /// does for each). Returns each file's version id, or null where nothing was recorded, in order.
+    /// </summary>
+    public IReadOnlyList<long?> CompletePendingPacked(IReadOnlyList<PackedCommit> files, byte[] manifest, byte[] wrappedKey, DateTimeOffset created)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        using SqliteTransaction transaction = _connection.BeginTransaction();
+        var versions = new long?[files.Count];
+        for (int i = 0; i < files.Count; i++)
+        {
+            PackedCommit file = files[i];
+            versions[i] = Complete(transaction, file.PendingId, manifest, wrappedKey, file.Size, file.Attributes, created, file.Offset);
+        }
+
+        transaction.Commit();
+        return versions;
+    }
+
+    private long? Complete(SqliteTransaction transaction, long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created, long? packOffset)
+    {
         using SqliteCommand find = _connection.CreateCommand();
         find.Transaction = transaction;
         find.CommandText =
@@ -138,7 +165,7 @@ public sealed partial class VolumeCatalog
         long? version = null;
         if (!deleted || !superseded)
         {
-            version = Insert(path, size, manifest, wrappedKey, created, null, attributes, transaction);
+            version = Insert(path, size, manifest, wrappedKey, created, null, attributes, transaction, packOffset);
             if (deleted)
             {
                 Insert(path, 0, null, null, created, null, null, transaction);
@@ -150,7 +177,6 @@ public sealed partial class VolumeCatalog
         remove.CommandText = "DELETE FROM pending WHERE id = $id";
         remove.Parameters.AddWithValue("$id", id);
         remove.ExecuteNonQuery();
-        transaction.Commit();
         return version;
     }
 }

@@ -64,7 +64,7 @@ public sealed partial class VolumeCatalog
             {
                 if (reader.IsDBNull(0))
                 {
-                    directory = reader.GetInt64(11) != 0;
+                    directory = reader.GetInt64(12) != 0;
                 }
                 else
                 {
@@ -145,7 +145,7 @@ public sealed partial class VolumeCatalog
         SqliteCommand command = _connection.CreateCommand();
         command.CommandText =
             $"SELECT * FROM (SELECT {VersionColumns}, 0 FROM versions v WHERE v.path = $path ORDER BY v.id DESC LIMIT 1) " +
-            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " +
+            "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " +
             "  EXISTS (SELECT 1 FROM directories WHERE path = $path OR (path >= $lo AND path < $hi)) OR EXISTS (" +
             "    SELECT 1 FROM versions v WHERE v.path >= $lo AND v.path < $hi AND v.manifest IS NOT NULL " +
             "    AND v.id = (SELECT MAX(id) FROM versions WHERE path = v.path))";

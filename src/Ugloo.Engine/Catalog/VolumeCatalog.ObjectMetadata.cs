@@ -14,7 +14,7 @@ public sealed partial class VolumeCatalog
     private bool _objectMetadataReady;
 
     /// <summary>Adds a version and its S3 metadata in one transaction: a reader never sees one without the other.</summary>
-    public long AddVersion(string path, long size, byte[] manifest, byte[] wrappedKey, DateTimeOffset created, ObjectMetadata metadata)
+    public long AddVersion(string path, long size, byte[] manifest, byte[] wrappedKey, DateTimeOffset created, ObjectMetadata metadata, long? packOffset = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         EnsureObjectMetadataTable();
@@ -24,7 +24,7 @@ public sealed partial class VolumeCatalog
         using SqliteCommand command = _connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText =
-            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) VALUES ($path, $created, $size, $manifest, $key);" +
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, pack_offset) VALUES ($path, $created, $size, $manifest, $key, $pack);" +
             "INSERT OR REPLACE INTO s3_metadata (version_id, etag, content_type, headers, user_metadata) " +
             "  VALUES (last_insert_rowid(), $etag, $type, $headers, $user);" +
             "SELECT version_id FROM s3_metadata WHERE rowid = last_insert_rowid();";
@@ -33,6 +33,7 @@ public sealed partial class VolumeCatalog
         command.Parameters.AddWithValue("$size", size);
         command.Parameters.AddWithValue("$manifest", manifest);
         command.Parameters.AddWithValue("$key", wrappedKey);
+        command.Parameters.AddWithValue("$pack", (object?)packOffset ?? DBNull.Value);
         command.Parameters.AddWithValue("$etag", metadata.ETag);
         command.Parameters.AddWithValue("$type", (object?)metadata.ContentType ?? DBNull.Value);
         command.Parameters.AddWithValue("$headers", EncodePairs(metadata.Headers));

@@ -15,9 +15,10 @@ public sealed partial class VolumeCatalog : IDisposable
     // Schema 2 adds the directories table (explicit, possibly empty directories made by mkdir on the mount).
     // Schema 3 adds per-version kind (file or symlink), link target, mode, owner and mtime, the same
     // attributes for explicit directories, and the write-back journal (pending).
-    private const int SchemaVersion = 4;
+    // Schema 5 adds pack_offset: small files packed into one object (a version is a range of it).
+    private const int SchemaVersion = 5;
 
-    private const string VersionColumns = "v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns";
+    private const string VersionColumns = "v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns, v.pack_offset";
 
     private readonly SqliteConnection _connection;
 
@@ -69,7 +70,7 @@ public sealed partial class VolumeCatalog : IDisposable
             throw new ArgumentException("A deleted version has nothing to copy.", nameof(source));
         }
 
-        return Insert(CatalogPath.Normalize(path), source.Size, source.Manifest!, source.WrappedKey!, created, source.LinkTarget, attributes ?? source.Attributes);
+        return Insert(CatalogPath.Normalize(path), source.Size, source.Manifest!, source.WrappedKey!, created, source.LinkTarget, attributes ?? source.Attributes, packOffset: source.PackOffset);
     }
 
     /// <summary>Marks <paramref name="path"/> deleted from now on; older versions stay readable.</summary>
@@ -155,7 +156,7 @@ public sealed partial class VolumeCatalog : IDisposable
         }
 
         const string newest =
-            "SELECT v.path, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns FROM versions v " +
+            "SELECT v.path, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns, v.pack_offset FROM versions v " +
             "JOIN (SELECT path, MAX(id) AS id FROM versions WHERE path >= $lo AND path < $hi GROUP BY path) n ON n.id = v.id " +
             "WHERE v.manifest IS NOT NULL";
         using SqliteTransaction transaction = _connection.BeginTransaction();
@@ -166,10 +167,10 @@ public sealed partial class VolumeCatalog : IDisposable
         // SQLite itself (a C# length counts UTF-16 units, which differ for names outside the BMP).
         command.CommandText =
             "DROP TABLE IF EXISTS temp.moving;" +
-            "CREATE TEMP TABLE moving (path TEXT, size INTEGER, manifest BLOB, wrapped_key BLOB, target TEXT, mode INTEGER, uid INTEGER, gid INTEGER, mtime_ns INTEGER);" +
+            "CREATE TEMP TABLE moving (path TEXT, size INTEGER, manifest BLOB, wrapped_key BLOB, target TEXT, mode INTEGER, uid INTEGER, gid INTEGER, mtime_ns INTEGER, pack_offset INTEGER);" +
             $"INSERT INTO moving {newest};" +
-            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns) " +
-            "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns FROM moving ORDER BY path;" +
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
+            "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset FROM moving ORDER BY path;" +
             "UPDATE pending SET path = $to || substr(path, length($from) + 1) WHERE path >= $lo AND path < $hi;" +
             "UPDATE OR REPLACE xattrs SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
             "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) SELECT path, $created, 0, NULL, NULL FROM moving ORDER BY path;" +
@@ -296,13 +297,14 @@ public sealed partial class VolumeCatalog : IDisposable
 
     private static long AtMilliseconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() ?? long.MaxValue;
 
-    private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created, string? target, CatalogAttributes? attributes, SqliteTransaction? transaction = null)
+    private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created, string? target, CatalogAttributes? attributes, SqliteTransaction? transaction = null, long? packOffset = null)
     {
         using SqliteCommand command = _connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText =
-            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns) " +
-            "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime); SELECT last_insert_rowid();";
+            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
+            "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime, $pack); SELECT last_insert_rowid();";
+        command.Parameters.AddWithValue("$pack", (object?)packOffset ?? DBNull.Value);
         command.Parameters.AddWithValue("$target", (object?)target ?? DBNull.Value);
         command.Parameters.AddWithValue("$mode", attributes is { } a1 ? a1.Mode : DBNull.Value);
         command.Parameters.AddWithValue("$uid", attributes is { } a2 ? a2.Uid : DBNull.Value);
@@ -328,7 +330,7 @@ public sealed partial class VolumeCatalog : IDisposable
         return versions;
     }
 
-    /// <summary>One row of the version columns every query selects (id, path, created, size, manifest, key, target, mode, uid, gid, mtime).</summary>
+    /// <summary>One row of the version columns every query selects (id, path, created, size, manifest, key, target, mode, uid, gid, mtime, pack offset).</summary>
     private static CatalogVersion ReadVersion(SqliteDataReader reader)
     {
         bool tombstone = reader.IsDBNull(4);
@@ -345,6 +347,7 @@ public sealed partial class VolumeCatalog : IDisposable
             Attributes = reader.IsDBNull(7)
                 ? null
                 : new CatalogAttributes((uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9), reader.GetInt64(10)),
+            PackOffset = reader.IsDBNull(11) ? null : reader.GetInt64(11),
         };
     }
 
@@ -413,6 +416,13 @@ public sealed partial class VolumeCatalog : IDisposable
             create.CommandText =
                 "CREATE TABLE IF NOT EXISTS removed_directories (path TEXT NOT NULL, created_ms INTEGER NOT NULL, removed_ms INTEGER NOT NULL);" +
                 "CREATE INDEX IF NOT EXISTS removed_directories_path ON removed_directories (path);";
+            create.ExecuteNonQuery();
+        }
+
+        if (version < 5)
+        {
+            // A small file packed with others into one object: its bytes start here in the object (NULL: a whole object).
+            create.CommandText = "ALTER TABLE versions ADD COLUMN pack_offset INTEGER;";
             create.ExecuteNonQuery();
         }
 

@@ -354,11 +354,11 @@ internal sealed partial class S3Handler
         }
         else if (c.GetObjectMetadata(shown.Id) is ObjectMetadata metadata)
         {
-            c.AddVersion(path, shown.Size, shown.Manifest!, shown.WrappedKey!, now, metadata);
+            c.AddVersion(path, shown.Size, shown.Manifest!, shown.WrappedKey!, now, metadata, shown.PackOffset);
         }
         else
         {
-            c.AddVersion(path, shown.Size, shown.Manifest!, shown.WrappedKey!, now);
+            c.AddCopy(path, shown, now);
         }
 
         c.HideVersion(shown.Id);
@@ -469,7 +469,7 @@ internal sealed partial class S3Handler
 
         ObjectMetadata metadata = replace ? MetadataFromRequest(r, sourceMetadata.ETag) : sourceMetadata;
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        long id = _volume.Catalog(c => c.AddVersion(path, source.Size, source.Manifest!, source.WrappedKey!, now, metadata));
+        long id = _volume.Catalog(c => c.AddVersion(path, source.Size, source.Manifest!, source.WrappedKey!, now, metadata, source.PackOffset));
         r.Response.Headers["x-amz-version-id"] = VersionId(id);
         r.Response.Headers["x-amz-copy-source-version-id"] = VersionId(source.Id);
         await S3Xml.WriteAsync(
@@ -555,9 +555,23 @@ internal sealed partial class S3Handler
 
     /// <summary>
     /// MD5 of the manifest with a "-1" suffix: a multipart-style ETag, which clients (rclone, aws s3 sync) know
-    /// is not the MD5 of the content, so they do not check downloads against it.
+    /// is not the MD5 of the content, so they do not check downloads against it. Small files packed into one
+    /// object share its manifest, so a packed version's range is hashed with it.
     /// </summary>
-    private static string ManifestETag(CatalogVersion version) => "\"" + Md5Hex(version.Manifest ?? []) + "-1\"";
+    private static string ManifestETag(CatalogVersion version)
+    {
+        byte[] manifest = version.Manifest ?? [];
+        if (version.PackOffset is long offset)
+        {
+            byte[] range = new byte[manifest.Length + 16];
+            manifest.CopyTo(range, 0);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(range.AsSpan(manifest.Length), offset);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(range.AsSpan(manifest.Length + 8), version.Size);
+            manifest = range;
+        }
+
+        return "\"" + Md5Hex(manifest) + "-1\"";
+    }
 
     private static string EmptyETag => "\"d41d8cd98f00b204e9800998ecf8427e\"";
 

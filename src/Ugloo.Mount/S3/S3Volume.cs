@@ -110,7 +110,8 @@ internal sealed class S3Volume : IAsyncDisposable
         var reader = new ObjectReader(manifest, key, _client.CreateSource(manifest), new ObjectPipelineOptions { DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount) }, _logger);
         try
         {
-            await reader.ReadRangeAsync(offset, count, destination, cancellationToken).ConfigureAwait(false);
+            // A packed small file is a range of its pack object.
+            await reader.ReadRangeAsync(version.ContentOffset + offset, count, destination, cancellationToken).ConfigureAwait(false);
         }
         catch (InsufficientFragmentsException e)
         {

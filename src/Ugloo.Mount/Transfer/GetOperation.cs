@@ -74,7 +74,7 @@ internal sealed class GetOperation
             SwarmClient client = await VolumeAccess.ConnectAsync(DataDirectory, config, logging.CreateLogger("ugloo"), cancellationToken).ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
-                return await ReadAsync(path, manifest, objectKey, client, logging.CreateLogger("ugloo"), cancellationToken).ConfigureAwait(false);
+                return await ReadAsync(path, version, manifest, objectKey, client, logging.CreateLogger("ugloo"), cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -90,7 +90,7 @@ internal sealed class GetOperation
         return versions.Length == 0 ? null : versions[wanted - 1];
     }
 
-    private async Task<GetResult> ReadAsync(string path, ObjectManifest manifest, ObjectKey objectKey, SwarmClient client, ILogger logger, CancellationToken cancellationToken)
+    private async Task<GetResult> ReadAsync(string path, CatalogVersion version, ObjectManifest manifest, ObjectKey objectKey, SwarmClient client, ILogger logger, CancellationToken cancellationToken)
     {
         var source = new ObservedFragmentSource(client.CreateSource(manifest));
         var reader = new ObjectReader(manifest, objectKey, source, new ObjectPipelineOptions { DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount) }, logger);
@@ -114,8 +114,9 @@ internal sealed class GetOperation
             await using (output.ConfigureAwait(false))
             {
                 var counting = new CountingStream(output);
-                Task read = reader.ReadAsync(counting, cancellationToken);
-                await TransferProgress.RunAsync($"get {path}", manifest.PlaintextSize, () => counting.Count, read).ConfigureAwait(false);
+                // A packed small file is a range of its pack object; any other version is its whole object.
+                Task read = reader.ReadRangeAsync(version.ContentOffset, version.Size, counting, cancellationToken);
+                await TransferProgress.RunAsync($"get {path}", version.Size, () => counting.Count, read).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -146,7 +147,7 @@ internal sealed class GetOperation
         }
 
         ReportDamage(path, rejected, source.Missing);
-        return new GetResult(path, target, manifest.PlaintextSize, Stopwatch.GetElapsedTime(started), rejected.Count, source.Missing.Count);
+        return new GetResult(path, target, version.Size, Stopwatch.GetElapsedTime(started), rejected.Count, source.Missing.Count);
     }
 
     private void ReportDamage(string path, List<FragmentRejectedEventArgs> rejected, IReadOnlyCollection<FragmentAddress> missing)

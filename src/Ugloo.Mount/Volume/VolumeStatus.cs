@@ -92,11 +92,18 @@ internal sealed class VolumeStatus
         }
 
         long files = 0, bytes = 0, stored = 0;
+        var packs = new HashSet<ObjectId>();
         foreach (CatalogVersion version in catalog.GetAllLatest())
         {
             files++;
             bytes += version.Size;
-            stored += ObjectManifest.Deserialize(version.Manifest).StoredSize;
+            ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
+
+            // Small files packed together share one object: it is counted once.
+            if (!version.IsPacked || packs.Add(manifest.ObjectId))
+            {
+                stored += manifest.StoredSize;
+            }
         }
 
         return new VolumeStatus

@@ -585,7 +585,13 @@ internal sealed partial class VolumeFileSystem
                     }
                 }
 
-                if (copyDown && version is { Size: > 0, IsSymlink: false, Manifest: not null })
+                if (copyDown && version is { Size: > 0, IsSymlink: false, IsPacked: true, Manifest: not null })
+                {
+                    // A small file packed with others: its few bytes are copied down (a revision shares whole
+                    // segments of its own object, and a pack's segments are not this file's to share).
+                    await CopyDownPackedAsync(n, version, staged, cancellationToken).ConfigureAwait(false);
+                }
+                else if (copyDown && version is { Size: > 0, IsSymlink: false, Manifest: not null })
                 {
                     // Nothing is copied down: segments are fetched when a write changes part of one.
                     ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
@@ -606,6 +612,25 @@ internal sealed partial class VolumeFileSystem
         }
 
         return staged;
+    }
+
+    /// <summary>Copies a packed small file's bytes (a range of its pack object) into an empty staged copy.</summary>
+    private async Task CopyDownPackedAsync(VolumeNode n, CatalogVersion version, StagedFile staged, CancellationToken cancellationToken)
+    {
+        ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
+        using ObjectKey key = Unwrap(manifest, version);
+        var reader = new ObjectReader(manifest, key, _client.CreateSource(manifest), new ObjectPipelineOptions { DegreeOfParallelism = 2 }, _logger);
+        long start = version.ContentOffset, end = start + version.Size;
+        for (int segment = manifest.SegmentOf(start); segment < manifest.SegmentCount && manifest.PlaintextOffset(segment) < end; segment++)
+        {
+            byte[] data = new byte[manifest.PlaintextLength(segment)];
+            await GuardSwarmAsync(n, () => LoadSegmentAsync(reader, segment, data, cancellationToken)).ConfigureAwait(false);
+            long from = Math.Max(start, manifest.PlaintextOffset(segment));
+            long to = Math.Min(end, manifest.PlaintextOffset(segment) + data.Length);
+            staged.Fill(from - start, data.AsSpan((int)(from - manifest.PlaintextOffset(segment)), (int)(to - from)));
+        }
+
+        staged.Loaded(version.Size);
     }
 
     /// <summary>Copies a queued file into a new staged copy; false if the journal recorded and released it meanwhile.</summary>
@@ -682,12 +707,15 @@ internal sealed partial class VolumeFileSystem
             }
 
             ObjectReader reader = h.Reader;
-            long size = reader.Manifest.PlaintextSize;
+
+            // A packed small file is bytes [start, end) of its pack object; any other version is its whole object.
+            long start = h.Version.ContentOffset;
+            long end = h.Version.IsPacked ? start + h.Version.Size : reader.Manifest.PlaintextSize;
             int total = 0;
-            while (total < destination.Length && offset + total < size)
+            while (total < destination.Length && start + offset + total < end)
             {
                 // Whole segments are fetched and decoded anyway: keep the last one for the next small read.
-                long position = offset + total;
+                long position = start + offset + total;
                 int segment = reader.Manifest.SegmentOf(position);
                 if (segment != h.CachedSegment)
                 {
@@ -709,14 +737,14 @@ internal sealed partial class VolumeFileSystem
 
                     h.CachedSegmentData = data;
                     h.CachedSegment = segment;
-                    if (sequential || segment == 0)
+                    if ((sequential || segment == 0) && !h.Version.IsPacked)
                     {
                         ReadAheadFrom(h, reader, segment);
                     }
                 }
 
                 int within = (int)(position - reader.Manifest.PlaintextOffset(segment));
-                int count = Math.Min(destination.Length - total, h.CachedSegmentData!.Length - within);
+                int count = (int)Math.Min(Math.Min(destination.Length - total, h.CachedSegmentData!.Length - within), end - position);
                 h.CachedSegmentData.AsSpan(within, count).CopyTo(destination.Span[total..]);
                 total += count;
             }

@@ -19,6 +19,9 @@ internal sealed partial class VolumeFileSystem
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _uploaders = [];
 
+    /// <summary>How small files are packed (<see cref="PackOptions"/>; defaults unless set before the journal starts).</summary>
+    public PackOptions Packing { get; init; } = new();
+
     /// <summary>Closed files not yet recorded as versions, and their bytes.</summary>
     public (int Files, long Bytes) PendingTotals
     {
@@ -250,52 +253,83 @@ internal sealed partial class VolumeFileSystem
         while (true)
         {
             await _queued.WaitAsync(cancellationToken).ConfigureAwait(false);
-            JournalEntry entry;
+            List<JournalEntry>? batch;
             lock (_gate)
             {
-                entry = _queue.First!.Value;
-                _queue.RemoveFirst();
+                batch = TakeBatch();
             }
 
-            await UploadAsync(entry, cancellationToken).ConfigureAwait(false);
+            if (batch is null)
+            {
+                continue; // another uploader took this entry into its pack
+            }
+
+            await UploadAsync(batch, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Stores one queued file and records it; retries (the file stays queued) until it succeeds or is dropped.</summary>
-    private async Task UploadAsync(JournalEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next queued entry, and when it is a small file every other small file queued now that fits in its
+    /// pack; null when the queue is empty. Caller holds the lock.
+    /// </summary>
+    /// <remarks>
+    /// Each entry taken along consumes one count of <see cref="_queued"/> if there is one; an uploader woken for
+    /// an entry already packed finds the queue empty and waits again, so no entry is ever left unseen. An entry
+    /// joins a pack only when its own earlier close is recorded or in the same pack: packs then never wait for
+    /// one another, only the first entry may wait for its earlier close.
+    /// </remarks>
+    private List<JournalEntry>? TakeBatch()
+    {
+        if (_queue.First is not { } first)
+        {
+            return null;
+        }
+
+        _queue.RemoveFirst();
+        List<JournalEntry> batch = [first.Value];
+        if (!IsPackable(first.Value))
+        {
+            return batch;
+        }
+
+        long bytes = first.Value.Size;
+        for (LinkedListNode<JournalEntry>? item = _queue.First; item is not null && batch.Count < Packing.MaxPackFiles;)
+        {
+            LinkedListNode<JournalEntry>? next = item.Next;
+            JournalEntry entry = item.Value;
+            if (IsPackable(entry) && bytes + entry.Size <= Packing.MaxPackBytes &&
+                (entry.Previous is null || entry.Previous.Done.Task.IsCompleted || batch.Contains(entry.Previous)))
+            {
+                _queue.Remove(item);
+                batch.Add(entry);
+                bytes += entry.Size;
+                _queued.Wait(0);
+            }
+
+            item = next;
+        }
+
+        return batch;
+    }
+
+    /// <summary>A whole small copy (not a revision of a stored version, nothing sent ahead) goes into a pack.</summary>
+    private bool IsPackable(JournalEntry entry) =>
+        entry.Size <= Packing.SmallFileLimit && entry.File.Base is null && entry.File.WriteBehind is null;
+
+    /// <summary>Stores queued files and records them; retries (they stay queued) until it succeeds or they are dropped.</summary>
+    private async Task UploadAsync(List<JournalEntry> batch, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                ObjectWriteResult result = await WriteObjectAsync(entry.File, cancellationToken).ConfigureAwait(false);
-
-                // An earlier close of the same file is recorded first, so versions keep the order of the closes.
-                if (entry.Previous is { } previous)
+                if (IsPackable(batch[0]))
                 {
-                    await previous.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await StorePackAsync(batch, cancellationToken).ConfigureAwait(false);
                 }
-
-                lock (_gate)
+                else
                 {
-                    entry.Previous = null;
-                    long? id = _catalog.CompletePending(entry.Id, result.Manifest.Serialize(), result.WrappedKey.Serialize(), result.Manifest.PlaintextSize, entry.Attributes, DateTimeOffset.UtcNow);
-                    entry.Recorded = id is not null;
-                    entry.Dropped = id is null;
-                    VolumeNode n = entry.Node;
-                    if (n.Pending == entry)
-                    {
-                        n.Pending = null;
-                        if (id is not null && !n.Detached)
-                        {
-                            n.Version = _catalog.GetLatest(n.Path);
-                        }
-
-                        if (n.Staged is null)
-                        {
-                            n.Attributes = null;
-                        }
-                    }
+                    await StoreOneAsync(batch[0], cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -303,23 +337,131 @@ internal sealed partial class VolumeFileSystem
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 TimeSpan delay = TimeSpan.FromSeconds(Math.Min(s_maxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(attempt, 10)) / 4));
-                Log.JournalUploadFailed(_logger, entry.Node.Path, attempt, delay, e.Message);
+                Log.JournalUploadFailed(_logger, batch.Count == 1 ? batch[0].Node.Path : $"{batch[0].Node.Path} and {batch.Count - 1} more small files", attempt, delay, e.Message);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
 
         lock (_gate)
         {
-            _outstanding.Remove(entry);
-            if (entry.Node.Pending == entry)
+            foreach (JournalEntry entry in batch)
             {
-                entry.Node.Pending = null; // dropped: the node keeps only what is recorded
-            }
+                _outstanding.Remove(entry);
+                if (entry.Node.Pending == entry)
+                {
+                    entry.Node.Pending = null; // dropped: the node keeps only what is recorded
+                }
 
-            entry.File.Dispose();
-            TryFree(entry.Node);
+                entry.File.Dispose();
+                TryFree(entry.Node);
+            }
         }
 
-        entry.Done.TrySetResult();
+        foreach (JournalEntry entry in batch)
+        {
+            entry.Done.TrySetResult();
+        }
+    }
+
+    private async Task StoreOneAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        ObjectWriteResult result = await WriteObjectAsync(entry.File, cancellationToken).ConfigureAwait(false);
+
+        // An earlier close of the same file is recorded first, so versions keep the order of the closes.
+        if (entry.Previous is { } previous)
+        {
+            await previous.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            long? id = _catalog.CompletePending(entry.Id, result.Manifest.Serialize(), result.WrappedKey.Serialize(), result.Manifest.PlaintextSize, entry.Attributes, DateTimeOffset.UtcNow);
+            Recorded(entry, id);
+        }
+    }
+
+    /// <summary>
+    /// Stores small queued files as one object (their bytes one after another) and records each as the range of
+    /// it that holds its bytes, all in one catalog transaction.
+    /// </summary>
+    private async Task StorePackAsync(List<JournalEntry> batch, CancellationToken cancellationToken)
+    {
+        byte[] pack = new byte[batch.Sum(e => e.Size)];
+        long[] offsets = new long[batch.Count];
+        long offset = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            offsets[i] = offset;
+            int length = checked((int)batch[i].Size);
+            int got = 0;
+            while (got < length)
+            {
+                int read = batch[i].File.Read(got, pack.AsSpan((int)offset + got, length - got));
+                if (read == 0)
+                {
+                    throw new IOException($"The journal's copy of {batch[i].Node.Path} is shorter than the {length} bytes it was closed with.");
+                }
+
+                got += read;
+            }
+
+            offset += length;
+        }
+
+        var writer = new ObjectWriter(
+            new ObjectPipelineOptions
+            {
+                SegmentSize = Math.Min(_config.SegmentSize, Packing.SegmentSize),
+                DataFragments = _config.K,
+                ParityFragments = _config.M,
+                DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
+            },
+            _logger);
+        ObjectWriteResult result;
+        using (var input = new MemoryStream(pack, writable: false))
+        {
+            result = await writer.WriteAsync(input, _client.CreateSink(_config.K), _volumeKey, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.PackStored(_logger, batch.Count, pack.Length, result.Manifest.ObjectId);
+        if (batch[0].Previous is { } previous && !batch.Contains(previous))
+        {
+            await previous.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] manifest = result.Manifest.Serialize();
+        byte[] key = result.WrappedKey.Serialize();
+        lock (_gate)
+        {
+            // Attributes are read under the lock: a chmod after close changes the queued entry until it is recorded.
+            PackedCommit[] commits = [.. batch.Select((e, i) => new PackedCommit(e.Id, offsets[i], e.Size, e.Attributes))];
+            IReadOnlyList<long?> ids = _catalog.CompletePendingPacked(commits, manifest, key, DateTimeOffset.UtcNow);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                Recorded(batch[i], ids[i]);
+            }
+        }
+    }
+
+    /// <summary>Bookkeeping once an entry's version is recorded (or it was dropped). Caller holds the lock.</summary>
+    private void Recorded(JournalEntry entry, long? id)
+    {
+        entry.Previous = null;
+        entry.Recorded = id is not null;
+        entry.Dropped = id is null;
+        VolumeNode n = entry.Node;
+        if (n.Pending == entry)
+        {
+            n.Pending = null;
+            if (id is not null && !n.Detached)
+            {
+                n.Version = _catalog.GetLatest(n.Path);
+            }
+
+            if (n.Staged is null)
+            {
+                n.Attributes = null;
+            }
+        }
     }
 }

@@ -39,15 +39,19 @@ internal sealed partial class VolumeFileSystem
         }
 
         ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
-        var ids = new List<FragmentId>(manifest.SegmentCount * manifest.TotalFragments);
-        for (int s = 0; s < manifest.SegmentCount; s++)
+
+        // A packed small file depends only on the pack's segments that hold its bytes.
+        int first = version.IsPacked ? manifest.SegmentOf(version.ContentOffset) : 0;
+        int last = version.IsPacked ? manifest.SegmentOf(version.ContentOffset + Math.Max(0, version.Size - 1)) : manifest.SegmentCount - 1;
+        var ids = new List<FragmentId>((last - first + 1) * manifest.TotalFragments);
+        for (int s = first; s <= last; s++)
         {
             ids.AddRange(manifest.GetFragmentIds(s).ToArray());
         }
 
         IReadOnlySet<FragmentId> held = await _client.FindHeldAsync(ids, cancellationToken).ConfigureAwait(false);
         int worst = manifest.TotalFragments, shortSegments = 0, lostSegments = 0;
-        for (int s = 0; s < manifest.SegmentCount; s++)
+        for (int s = first; s <= last; s++)
         {
             int present = 0;
             foreach (FragmentId id in manifest.GetFragmentIds(s))
@@ -60,7 +64,7 @@ internal sealed partial class VolumeFileSystem
             lostSegments += present < manifest.DataFragments ? 1 : 0;
         }
 
-        int segments = manifest.SegmentCount, total = manifest.TotalFragments, k = manifest.DataFragments;
+        int segments = last - first + 1, total = manifest.TotalFragments, k = manifest.DataFragments;
         string state = lostSegments > 0
             ? $"lost: {lostSegments} of {segments} segments have fewer than the {k} fragments needed, the worst has {worst} of {total}"
             : shortSegments > 0

@@ -1,0 +1,98 @@
+using Microsoft.Data.Sqlite;
+using Ugloo.Engine.Catalog;
+
+namespace Ugloo.Engine.Tests.Catalog;
+
+/// <summary>Schema 5: small files packed into one object, each version a range of it.</summary>
+public sealed class VolumeCatalogPackTests
+{
+    private static readonly DateTimeOffset s_t0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly CatalogAttributes s_attributes = new(0x1A4, 1000, 100, 1_700_000_000_000_000_000);
+
+    [Fact]
+    public void A_pack_records_each_queued_file_as_its_range_of_the_one_object()
+    {
+        using var dir = new TempDirectory();
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        long a = catalog.AddPending("/d/a", "/s/a", 10, s_attributes, s_t0);
+        long b = catalog.AddPending("/d/b", "/s/b", 0, s_attributes with { Mode = 0x180 }, s_t0);
+        long c = catalog.AddPending("/d/c", "/s/c", 5, s_attributes, s_t0);
+        long gone = catalog.AddPending("/d/gone", "/s/g", 3, s_attributes, s_t0);
+        catalog.MarkPendingDeleted(c);
+        catalog.RemovePending(gone);
+
+        IReadOnlyList<long?> ids = catalog.CompletePendingPacked(
+            [new PackedCommit(a, 0, 10, s_attributes), new PackedCommit(b, 10, 0, s_attributes with { Mode = 0x180 }), new PackedCommit(c, 10, 5, s_attributes), new PackedCommit(gone, 15, 3, s_attributes)],
+            [9, 9],
+            [7],
+            s_t0.AddSeconds(1));
+
+        Assert.NotNull(ids[0]);
+        Assert.NotNull(ids[1]);
+        Assert.NotNull(ids[2]); // recorded (history keeps every closed file), then tombstoned
+        Assert.Null(ids[3]);
+        Assert.Empty(catalog.GetPending());
+
+        CatalogVersion va = catalog.GetLatest("/d/a")!;
+        Assert.Equal((10L, 0L, true), (va.Size, va.ContentOffset, va.IsPacked));
+        Assert.Equal([9, 9], va.Manifest);
+        CatalogVersion vb = catalog.GetLatest("/d/b")!;
+        Assert.Equal((0L, 10L, 0x180u), (vb.Size, vb.PackOffset!.Value, vb.Attributes!.Value.Mode));
+        Assert.Null(catalog.GetLatest("/d/c"));
+        Assert.Equal(10, catalog.GetVersions("/d/c")[0].PackOffset);
+        Assert.Empty(catalog.GetVersions("/d/gone"));
+
+        // Every query that reads versions sees the range.
+        Assert.Equal(10, catalog.ListLatest("/d")["b"].PackOffset);
+        Assert.Equal(10, catalog.Probe("/d/b").Latest!.PackOffset);
+        Assert.Equal(10, catalog.GetLatestPrepared("/d/b")!.PackOffset);
+        Assert.True(catalog.Probe("/d").IsDirectory);
+    }
+
+    [Fact]
+    public void A_copy_a_restore_and_a_directory_move_keep_the_range()
+    {
+        using var dir = new TempDirectory();
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        long a = catalog.AddPending("/d/a", "/s/a", 4, s_attributes, s_t0);
+        long b = catalog.AddPending("/d/b", "/s/b", 6, s_attributes, s_t0);
+        catalog.CompletePendingPacked([new PackedCommit(a, 0, 4, s_attributes), new PackedCommit(b, 4, 6, s_attributes)], [1], [2], s_t0);
+        catalog.AddVersion("/d/whole", 3, [3], [4], s_t0);
+
+        catalog.AddCopy("/copy", catalog.GetLatest("/d/b")!, s_t0.AddSeconds(1));
+        Assert.Equal((6L, 4L), (catalog.GetLatest("/copy")!.Size, catalog.GetLatest("/copy")!.ContentOffset));
+
+        Assert.Equal(3, catalog.RenameDirectory("/d", "/e", s_t0.AddSeconds(2)));
+        Assert.Equal(4, catalog.GetLatest("/e/b")!.PackOffset);
+        Assert.Equal(0, catalog.GetLatest("/e/a")!.PackOffset);
+        Assert.Null(catalog.GetLatest("/e/whole")!.PackOffset);
+        Assert.False(catalog.GetLatest("/e/whole")!.IsPacked);
+    }
+
+    [Fact]
+    public void A_schema_4_catalog_is_upgraded_and_its_versions_stay_whole_objects()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.Combine("catalog.db");
+        using (VolumeCatalog catalog = VolumeCatalog.Open(file))
+        {
+            catalog.AddVersion("/old", 7, [1], [2], s_t0, s_attributes);
+        }
+
+        // Take the fresh catalog back to schema 4: the column did not exist then.
+        using (var connection = new SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            connection.Open();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE versions DROP COLUMN pack_offset; PRAGMA user_version = 4;";
+            command.ExecuteNonQuery();
+        }
+
+        using VolumeCatalog upgraded = VolumeCatalog.Open(file);
+        CatalogVersion old = upgraded.GetLatest("/old")!;
+        Assert.Equal((7L, false, 0L), (old.Size, old.IsPacked, old.ContentOffset));
+        long queued = upgraded.AddPending("/small", "/s", 2, s_attributes, s_t0);
+        upgraded.CompletePendingPacked([new PackedCommit(queued, 8, 2, s_attributes)], [1], [2], s_t0);
+        Assert.Equal(8, upgraded.GetLatest("/small")!.PackOffset);
+    }
+}
