@@ -10,12 +10,27 @@ namespace Ugloo.Engine.Catalog;
 /// </summary>
 public sealed partial class VolumeCatalog
 {
-    public long AddPending(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued)
+    /// <summary>
+    /// Queues a closed file. With <paramref name="content"/> (a small file) the row holds its bytes, so this one
+    /// commit makes it durable; without, the staged file must already be on disk (fsynced).
+    /// </summary>
+    public long AddPending(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued, byte[]? content = null)
+    {
+        if (content is not null && content.Length != size)
+        {
+            throw new ArgumentException($"The content is {content.Length} bytes, the file {size}.", nameof(content));
+        }
+
+        return Durably(() => InsertPending(path, stagedFile, size, attributes, queued, content));
+    }
+
+    private long InsertPending(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued, byte[]? content)
     {
         using SqliteCommand command = _connection.CreateCommand();
         command.CommandText =
-            "INSERT INTO pending (path, staged, size, mode, uid, gid, mtime_ns, queued_ms) VALUES ($path, $staged, $size, $mode, $uid, $gid, $mtime, $queued);" +
+            "INSERT INTO pending (path, staged, size, mode, uid, gid, mtime_ns, queued_ms, content) VALUES ($path, $staged, $size, $mode, $uid, $gid, $mtime, $queued, $content);" +
             "SELECT last_insert_rowid();";
+        command.Parameters.AddWithValue("$content", (object?)content ?? DBNull.Value);
         command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
         command.Parameters.AddWithValue("$staged", stagedFile);
         command.Parameters.AddWithValue("$size", size);
@@ -28,7 +43,7 @@ public sealed partial class VolumeCatalog
     public IReadOnlyList<PendingCommit> GetPending()
     {
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, path, staged, size, mode, uid, gid, mtime_ns, queued_ms FROM pending ORDER BY id";
+        command.CommandText = "SELECT id, path, staged, size, mode, uid, gid, mtime_ns, queued_ms, content FROM pending ORDER BY id";
         var pending = new List<PendingCommit>();
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
@@ -39,7 +54,10 @@ public sealed partial class VolumeCatalog
                 reader.GetString(2),
                 reader.GetInt64(3),
                 new CatalogAttributes((uint)reader.GetInt64(4), (uint)reader.GetInt64(5), (uint)reader.GetInt64(6), reader.GetInt64(7)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)))
+            {
+                Content = reader.IsDBNull(9) ? null : (byte[])reader[9],
+            });
         }
 
         return pending;
@@ -110,7 +128,10 @@ public sealed partial class VolumeCatalog
     /// it, unless the path got a newer live version meanwhile (then it is superseded and only removed).
     /// Returns the version's id, or null if nothing was recorded.
     /// </summary>
-    public long? CompletePending(long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created)
+    public long? CompletePending(long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created) =>
+        Durably(() => CompleteOne(id, manifest, wrappedKey, size, attributes, created));
+
+    private long? CompleteOne(long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created)
     {
         using SqliteTransaction transaction = _connection.BeginTransaction();
         long? version = Complete(transaction, id, manifest, wrappedKey, size, attributes, created, packOffset: null);
@@ -126,6 +147,11 @@ public sealed partial class VolumeCatalog
     public IReadOnlyList<long?> CompletePendingPacked(IReadOnlyList<PackedCommit> files, byte[] manifest, byte[] wrappedKey, DateTimeOffset created)
     {
         ArgumentNullException.ThrowIfNull(files);
+        return Durably(() => CompletePacked(files, manifest, wrappedKey, created));
+    }
+
+    private long?[] CompletePacked(IReadOnlyList<PackedCommit> files, byte[] manifest, byte[] wrappedKey, DateTimeOffset created)
+    {
         using SqliteTransaction transaction = _connection.BeginTransaction();
         var versions = new long?[files.Count];
         for (int i = 0; i < files.Count; i++)

@@ -15,12 +15,16 @@ public sealed partial class VolumeCatalog : IDisposable
     // Schema 2 adds the directories table (explicit, possibly empty directories made by mkdir on the mount).
     // Schema 3 adds per-version kind (file or symlink), link target, mode, owner and mtime, the same
     // attributes for explicit directories, and the write-back journal (pending).
-    // Schema 5 adds pack_offset: small files packed into one object (a version is a range of it).
+    // Schema 5 adds pack_offset: small files packed into one object (a version is a range of it), and small
+    // files' content in their journal rows.
     private const int SchemaVersion = 5;
 
     private const string VersionColumns = "v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns, v.pack_offset";
 
     private readonly SqliteConnection _connection;
+
+    // Set by RelaxNamespaceSync: the connection commits with synchronous=NORMAL except where Durably asks for FULL.
+    private bool _relaxed;
 
     private VolumeCatalog(SqliteConnection connection)
     {
@@ -43,12 +47,67 @@ public sealed partial class VolumeCatalog : IDisposable
         return catalog;
     }
 
+    /// <summary>
+    /// For the mount: namespace changes (unlink, rename, mkdir, rmdir, attributes, xattrs) return before they
+    /// reach the disk (SQLite's synchronous=NORMAL in WAL mode: atomic, and durable with the next durable commit
+    /// or checkpoint). What must survive a power cut when the call returns stays durable on its own: new
+    /// versions, the write-back journal's rows and their completion. The WAL is written in order, so a power cut
+    /// loses at most the last namespace changes, never one before a durable commit.
+    /// </summary>
+    public void RelaxNamespaceSync()
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL;";
+        command.ExecuteNonQuery();
+        _relaxed = true;
+    }
+
+    /// <summary>Makes every change committed so far durable (fsync of a directory on the mount).</summary>
+    public void SyncNamespace()
+    {
+        if (!_relaxed)
+        {
+            return;
+        }
+
+        // A checkpoint syncs the WAL before it copies pages back, and the WAL holds every commit in order.
+        Durably(() =>
+        {
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            command.ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    /// <summary>Runs <paramref name="write"/> with synchronous=FULL: its commit is on disk when it returns.</summary>
+    private T Durably<T>(Func<T> write)
+    {
+        if (!_relaxed)
+        {
+            return write();
+        }
+
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=FULL;";
+        command.ExecuteNonQuery();
+        try
+        {
+            return write();
+        }
+        finally
+        {
+            command.CommandText = "PRAGMA synchronous=NORMAL;";
+            command.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>Adds a new version of <paramref name="path"/> and returns its id.</summary>
     public long AddVersion(string path, long size, byte[] manifest, byte[] wrappedKey, DateTimeOffset created, CatalogAttributes? attributes = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(wrappedKey);
-        return Insert(CatalogPath.Normalize(path), size, manifest, wrappedKey, created, null, attributes);
+        return Durably(() => Insert(CatalogPath.Normalize(path), size, manifest, wrappedKey, created, null, attributes));
     }
 
     /// <summary>Adds a symbolic link to <paramref name="target"/> as the newest version of <paramref name="path"/>.</summary>
@@ -422,7 +481,8 @@ public sealed partial class VolumeCatalog : IDisposable
         if (version < 5)
         {
             // A small file packed with others into one object: its bytes start here in the object (NULL: a whole object).
-            create.CommandText = "ALTER TABLE versions ADD COLUMN pack_offset INTEGER;";
+            // A small closed file's bytes in its journal row (one commit makes it durable; NULL: the staged file holds them).
+            create.CommandText = "ALTER TABLE versions ADD COLUMN pack_offset INTEGER; ALTER TABLE pending ADD COLUMN content BLOB;";
             create.ExecuteNonQuery();
         }
 

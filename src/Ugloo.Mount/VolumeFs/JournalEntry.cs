@@ -26,6 +26,9 @@ internal sealed class JournalEntry
 
     public long Size => File.Length;
 
+    /// <summary>When it was queued (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long Queued { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public CatalogAttributes Attributes { get; set; }
 
     /// <summary>The same file's earlier entry: this one is recorded only after it, so versions keep their order.</summary>

@@ -3,8 +3,9 @@ namespace Ugloo.Mount.VolumeFs;
 /// <summary>
 /// How the write-back journal packs small files: closed files up to <see cref="SmallFileLimit"/> bytes that are
 /// queued together are stored as one object, and each becomes a version that is a range of it (DESIGN.md:
-/// small files must not cost n fragments each). Packing never waits for more files to arrive: an uploader
-/// takes what is queued when it is free, so a burst of closes forms packs and a lone file is stored at once.
+/// small files must not cost n fragments each). While small files keep being closed, the uploaders hold them
+/// back for a moment so that a burst forms few packs (the work of storing an object is then shared by many
+/// files); nothing is held while an fsync or an unmount waits for the journal.
 /// </summary>
 internal sealed class PackOptions
 {
@@ -14,8 +15,17 @@ internal sealed class PackOptions
     /// <summary>Most bytes in one pack (default 8 MiB).</summary>
     public int MaxPackBytes { get; init; } = 8 * 1024 * 1024;
 
-    /// <summary>Most files in one pack (default 4,096): bounds one catalog transaction.</summary>
-    public int MaxPackFiles { get; init; } = 4096;
+    /// <summary>Most files in one pack (default 2,048): bounds one catalog transaction.</summary>
+    public int MaxPackFiles { get; init; } = 2048;
+
+    /// <summary>
+    /// A small file is stored once no other file was closed for this long (default 50 ms), so files closed one
+    /// after another share a pack; zero stores at once.
+    /// </summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest a small file waits for others to share its pack (default 1 s).</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Segment size of a pack object (default 1 MiB, or the volume's own if smaller): reading one small file

@@ -31,6 +31,7 @@ internal sealed class SegmentCache
     private readonly string _directory;
     private readonly long _maxBytes;
     private readonly ILogger _logger;
+    private readonly HotSegments _hot;
     private readonly Dictionary<(ObjectId Id, int Segment, ulong Generation), LinkedListNode<Entry>> _entries = [];
 
     // Most recently used first.
@@ -46,6 +47,7 @@ internal sealed class SegmentCache
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxBytes);
         _directory = directory;
         _maxBytes = options.MaxBytes;
+        _hot = new HotSegments(Math.Min(options.MemoryBytes, options.MaxBytes));
         _logger = logger;
         if (_maxBytes > 0)
         {
@@ -83,6 +85,39 @@ internal sealed class SegmentCache
 
     /// <summary>Files found damaged and deleted instead of served.</summary>
     public long Corrupt => Interlocked.Read(ref _corrupt);
+
+    /// <summary>
+    /// Segment <paramref name="segment"/> of a manifest from memory, else from disk (then kept in memory too);
+    /// null when it is not cached. The array is shared with other readers: never write into it.
+    /// </summary>
+    public byte[]? TryGet(ObjectManifest manifest, int segment)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ulong generation = manifest.GetGeneration(segment);
+        if (_hot.TryGet(manifest.ObjectId, segment, generation, out byte[] hot))
+        {
+            Interlocked.Increment(ref _hits);
+            return hot;
+        }
+
+        byte[] data = new byte[manifest.PlaintextLength(segment)];
+        if (!TryRead(manifest.ObjectId, segment, generation, data))
+        {
+            return null;
+        }
+
+        _hot.Add(manifest.ObjectId, segment, generation, data);
+        return data;
+    }
+
+    /// <summary>Keeps a fetched segment on disk and in memory; <paramref name="plaintext"/> is shared from now on: never write into it.</summary>
+    public void Add(ObjectManifest manifest, int segment, byte[] plaintext)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(plaintext);
+        Put(manifest.ObjectId, segment, manifest.GetGeneration(segment), plaintext);
+        _hot.Add(manifest.ObjectId, segment, manifest.GetGeneration(segment), plaintext);
+    }
 
     /// <summary>Fills <paramref name="destination"/> (exactly the segment's plaintext length) from the cache.</summary>
     /// <returns>False when the segment is not cached or its file was damaged (then deleted).</returns>

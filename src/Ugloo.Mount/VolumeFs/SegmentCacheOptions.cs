@@ -12,4 +12,10 @@ internal sealed class SegmentCacheOptions
     /// fetches it from the nodes.
     /// </summary>
     public long MaxBytes { get; init; } = DefaultMaxBytes;
+
+    /// <summary>
+    /// How much of it is also kept in memory, most recently used first (default 64 MiB, never more than
+    /// <see cref="MaxBytes"/>): reads of packed small files and new handles then skip the disk.
+    /// </summary>
+    public long MemoryBytes { get; init; } = 64L << 20;
 }

@@ -215,6 +215,13 @@ internal sealed partial class VolumeFileSystem
         if (!h.Node.IsDirectory)
         {
             await SyncAsync(h.Node, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // fsync of a directory: its entries' changes (unlink, rename, mkdir) survive a power cut from now on.
+        lock (_gate)
+        {
+            _catalog.SyncNamespace();
         }
     }
 
@@ -277,7 +284,7 @@ internal sealed partial class VolumeFileSystem
             {
                 if (earlier is not null)
                 {
-                    await earlier.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await AwaitRecordedAsync(earlier, cancellationToken).ConfigureAwait(false);
                 }
 
                 return;
@@ -296,7 +303,7 @@ internal sealed partial class VolumeFileSystem
 
             if (earlier is not null)
             {
-                await earlier.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await AwaitRecordedAsync(earlier, cancellationToken).ConfigureAwait(false);
             }
 
             lock (_gate)
@@ -381,15 +388,30 @@ internal sealed partial class VolumeFileSystem
         return stored.GetValueOrDefault(segment);
     }
 
-    /// <summary>Fills <paramref name="data"/> with a segment's plaintext: from the segment cache, else from the swarm (then cached).</summary>
-    private async Task LoadSegmentAsync(ObjectReader reader, int segment, byte[] data, CancellationToken cancellationToken)
+    /// <summary>
+    /// A segment's plaintext: from the segment cache (memory, then disk), else from the swarm (then cached). The
+    /// array may be shared with other readers through the cache: never write into it.
+    /// </summary>
+    private async Task<byte[]> LoadSegmentAsync(ObjectReader reader, int segment, CancellationToken cancellationToken)
     {
         ObjectManifest manifest = reader.Manifest;
-        if (!_segments.TryRead(manifest, segment, data))
+        if (_segments.TryGet(manifest, segment) is { } cached)
         {
-            await reader.ReadAtAsync(manifest.PlaintextOffset(segment), data, cancellationToken).ConfigureAwait(false);
-            _segments.Put(manifest, segment, data);
+            return cached;
         }
+
+        byte[] data = new byte[manifest.PlaintextLength(segment)];
+        await reader.ReadAtAsync(manifest.PlaintextOffset(segment), data, cancellationToken).ConfigureAwait(false);
+        _segments.Add(manifest, segment, data);
+        return data;
+    }
+
+    /// <summary>The same, with the swarm's "cannot read" failures turned into EIO.</summary>
+    private async Task<byte[]> LoadSegmentAsync(VolumeNode n, ObjectReader reader, int segment, CancellationToken cancellationToken)
+    {
+        byte[] data = [];
+        await GuardSwarmAsync(n, async () => data = await LoadSegmentAsync(reader, segment, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return data;
     }
 
     /// <summary>The base version's key and a reader of it, made once per staged copy.</summary>
@@ -408,9 +430,8 @@ internal sealed partial class VolumeFileSystem
             return cached;
         }
 
-        byte[] data = new byte[stagedBase.Manifest.PlaintextLength(segment)];
         (_, ObjectReader reader) = OpenBase(stagedBase);
-        await GuardSwarmAsync(n, () => LoadSegmentAsync(reader, segment, data, cancellationToken)).ConfigureAwait(false);
+        byte[] data = await LoadSegmentAsync(n, reader, segment, cancellationToken).ConfigureAwait(false);
         stagedBase.SetCached(segment, data);
         return data;
     }
@@ -623,8 +644,7 @@ internal sealed partial class VolumeFileSystem
         long start = version.ContentOffset, end = start + version.Size;
         for (int segment = manifest.SegmentOf(start); segment < manifest.SegmentCount && manifest.PlaintextOffset(segment) < end; segment++)
         {
-            byte[] data = new byte[manifest.PlaintextLength(segment)];
-            await GuardSwarmAsync(n, () => LoadSegmentAsync(reader, segment, data, cancellationToken)).ConfigureAwait(false);
+            byte[] data = await LoadSegmentAsync(n, reader, segment, cancellationToken).ConfigureAwait(false);
             long from = Math.Max(start, manifest.PlaintextOffset(segment));
             long to = Math.Min(end, manifest.PlaintextOffset(segment) + data.Length);
             staged.Fill(from - start, data.AsSpan((int)(from - manifest.PlaintextOffset(segment)), (int)(to - from)));
@@ -728,12 +748,7 @@ internal sealed partial class VolumeFileSystem
                         data = await ahead.WaitAsync(cancellationToken).ConfigureAwait(false);
                     }
 
-                    if (data is null)
-                    {
-                        int length = reader.Manifest.PlaintextLength(segment);
-                        data = h.CachedSegmentData is { } old && old.Length == length ? old : new byte[length];
-                        await GuardSwarmAsync(h.Node, () => LoadSegmentAsync(reader, segment, data, cancellationToken)).ConfigureAwait(false);
-                    }
+                    data ??= await LoadSegmentAsync(h.Node, reader, segment, cancellationToken).ConfigureAwait(false);
 
                     h.CachedSegmentData = data;
                     h.CachedSegment = segment;
@@ -785,9 +800,7 @@ internal sealed partial class VolumeFileSystem
                 {
                     try
                     {
-                        byte[] data = new byte[manifest.PlaintextLength(index)];
-                        await LoadSegmentAsync(reader, index, data, stop).ConfigureAwait(false);
-                        return data;
+                        return await LoadSegmentAsync(reader, index, stop).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ugloo.Engine.Catalog;
 using Ugloo.Engine.Objects;
 
@@ -18,6 +19,16 @@ internal sealed partial class VolumeFileSystem
     private readonly SemaphoreSlim _queued = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _uploaders = [];
+
+    /// <summary>Queued small files (and their bytes) not yet taken into a pack.</summary>
+    private int _smallQueued;
+    private long _smallQueuedBytes;
+
+    /// <summary>When the last file was queued (<see cref="Stopwatch"/> ticks).</summary>
+    private long _lastQueued;
+
+    /// <summary>How many callers wait for the journal now (fsync, unmount): small files are not held back meanwhile.</summary>
+    private int _hurry;
 
     /// <summary>How small files are packed (<see cref="PackOptions"/>; defaults unless set before the journal starts).</summary>
     public PackOptions Packing { get; init; } = new();
@@ -48,6 +59,12 @@ internal sealed partial class VolumeFileSystem
 
             foreach (PendingCommit row in rows)
             {
+                if (row.Content is not null && !RestoreStaged(row))
+                {
+                    _catalog.RemovePending(row.Id);
+                    continue;
+                }
+
                 if (!File.Exists(row.StagedFile))
                 {
                     Log.JournalStagingMissing(_logger, row.Path, row.StagedFile);
@@ -73,6 +90,33 @@ internal sealed partial class VolumeFileSystem
         }
 
         _uploaders = [.. Enumerable.Range(0, Math.Max(1, uploaders)).Select(_ => Task.Run(UploadLoopAsync))];
+    }
+
+    /// <summary>
+    /// A small file whose row holds its bytes: its staged copy was not fsynced, so it is written again from the
+    /// row (a crash may have left it short or gone). False (logged) when it cannot be written; the row is dropped
+    /// then, since the file cannot be staged.
+    /// </summary>
+    private bool RestoreStaged(PendingCommit row)
+    {
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 0 };
+            if (!OperatingSystem.IsWindows())
+            {
+                System.IO.Directory.CreateDirectory(_stagingDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using var file = new FileStream(row.StagedFile, options);
+            file.Write(row.Content);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.JournalStagingMissing(_logger, row.Path, $"{row.StagedFile} ({e.Message})");
+            return false;
+        }
     }
 
     /// <summary>Restores which stored version a queued sparse copy builds on; false (logged) when that cannot be done.</summary>
@@ -105,6 +149,38 @@ internal sealed partial class VolumeFileSystem
 
     /// <summary>Waits until every closed file is recorded, reporting the remaining files and bytes as they go.</summary>
     public async Task WaitForJournalAsync(IProgress<(int Files, long Bytes)>? progress, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _hurry);
+        try
+        {
+            await WaitForJournalCoreAsync(progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _hurry);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="entry"/> is recorded or dropped, holding no small file back meanwhile.</summary>
+    private async Task AwaitRecordedAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Done.Task.IsCompleted)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _hurry);
+        try
+        {
+            await entry.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _hurry);
+        }
+    }
+
+    private async Task WaitForJournalCoreAsync(IProgress<(int Files, long Bytes)>? progress, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -198,7 +274,22 @@ internal sealed partial class VolumeFileSystem
                 }
             }
 
-            staged.FlushToDisk();
+            // A small whole file goes into its journal row: one commit makes it durable, where fsyncing a new
+            // staged file first would cost a second flush of the disk for every file closed.
+            byte[]? content = null;
+            if (staged.Length <= Packing.SmallFileLimit && staged.Base is null && staged.WriteBehind is null)
+            {
+                content = new byte[staged.Length];
+                if (staged.Read(0, content) != content.Length)
+                {
+                    throw new IOException($"The staged copy {staged.FilePath} is shorter than the {content.Length} bytes written.");
+                }
+            }
+            else
+            {
+                staged.FlushToDisk();
+            }
+
             lock (_gate)
             {
                 if ((n.OpenCount != 0 && !whileOpen) || n.Detached || n.Staged != staged)
@@ -207,7 +298,7 @@ internal sealed partial class VolumeFileSystem
                 }
 
                 CatalogAttributes attributes = CurrentAttributes(n);
-                long id = _catalog.AddPending(n.Path, staged.FilePath, staged.Length, attributes, DateTimeOffset.UtcNow);
+                long id = _catalog.AddPending(n.Path, staged.FilePath, staged.Length, attributes, DateTimeOffset.UtcNow, content);
                 staged.Dirty = false;
                 staged.Written = false;
                 var entry = new JournalEntry(id, n, staged, attributes, n.Pending);
@@ -243,6 +334,13 @@ internal sealed partial class VolumeFileSystem
     private void Enqueue(JournalEntry entry)
     {
         _queue.AddLast(entry);
+        _lastQueued = entry.Queued;
+        if (IsPackable(entry))
+        {
+            _smallQueued++;
+            _smallQueuedBytes += entry.Size;
+        }
+
         _outstanding.Add(entry);
         _queued.Release();
     }
@@ -253,24 +351,39 @@ internal sealed partial class VolumeFileSystem
         while (true)
         {
             await _queued.WaitAsync(cancellationToken).ConfigureAwait(false);
-            List<JournalEntry>? batch;
-            lock (_gate)
+            while (true)
             {
-                batch = TakeBatch();
-            }
+                List<JournalEntry>? batch;
+                TimeSpan hold;
+                lock (_gate)
+                {
+                    batch = TakeBatch(out hold);
+                }
 
-            if (batch is null)
-            {
-                continue; // another uploader took this entry into its pack
-            }
+                if (batch is not null)
+                {
+                    await UploadAsync(batch, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
 
-            await UploadAsync(batch, cancellationToken).ConfigureAwait(false);
+                if (hold <= TimeSpan.Zero)
+                {
+                    break; // another uploader took this entry into its pack
+                }
+
+                // Small steps: an fsync or unmount that starts waiting ends the hold within a few milliseconds.
+                await Task.Delay(hold < s_holdStep ? hold : s_holdStep, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
+    private static readonly TimeSpan s_holdStep = TimeSpan.FromMilliseconds(5);
+
     /// <summary>
-    /// The next queued entry, and when it is a small file every other small file queued now that fits in its
-    /// pack; null when the queue is empty. Caller holds the lock.
+    /// The next entry to store: the queue's first, and when it is a small file every other small file queued
+    /// now that fits in its pack; null when the queue is empty, or (with <paramref name="hold"/> how long to
+    /// wait before asking again) while small files are still being closed and should share a pack. Caller holds
+    /// the lock.
     /// </summary>
     /// <remarks>
     /// Each entry taken along consumes one count of <see cref="_queued"/> if there is one; an uploader woken for
@@ -278,11 +391,38 @@ internal sealed partial class VolumeFileSystem
     /// joins a pack only when its own earlier close is recorded or in the same pack: packs then never wait for
     /// one another, only the first entry may wait for its earlier close.
     /// </remarks>
-    private List<JournalEntry>? TakeBatch()
+    private List<JournalEntry>? TakeBatch(out TimeSpan hold)
     {
+        hold = TimeSpan.Zero;
         if (_queue.First is not { } first)
         {
             return null;
+        }
+
+        if (IsPackable(first.Value) && Volatile.Read(ref _hurry) == 0 &&
+            _smallQueued < Packing.MaxPackFiles && _smallQueuedBytes < Packing.MaxPackBytes)
+        {
+            long now = Stopwatch.GetTimestamp();
+            TimeSpan quietFor = Packing.Linger - Stopwatch.GetElapsedTime(_lastQueued, now);
+            TimeSpan oldFor = Packing.MaxDelay - Stopwatch.GetElapsedTime(first.Value.Queued, now);
+            if (quietFor > TimeSpan.Zero && oldFor > TimeSpan.Zero)
+            {
+                // A bigger file queued behind the small ones does not wait for their pack.
+                if (_queue.Count > _smallQueued)
+                {
+                    for (LinkedListNode<JournalEntry>? item = first.Next; item is not null; item = item.Next)
+                    {
+                        if (!IsPackable(item.Value))
+                        {
+                            _queue.Remove(item);
+                            return [item.Value];
+                        }
+                    }
+                }
+
+                hold = quietFor < oldFor ? quietFor : oldFor;
+                return null;
+            }
         }
 
         _queue.RemoveFirst();
@@ -309,6 +449,8 @@ internal sealed partial class VolumeFileSystem
             item = next;
         }
 
+        _smallQueued -= batch.Count;
+        _smallQueuedBytes -= bytes;
         return batch;
     }
 
@@ -370,7 +512,7 @@ internal sealed partial class VolumeFileSystem
         // An earlier close of the same file is recorded first, so versions keep the order of the closes.
         if (entry.Previous is { } previous)
         {
-            await previous.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await AwaitRecordedAsync(previous, cancellationToken).ConfigureAwait(false);
         }
 
         lock (_gate)
@@ -426,7 +568,7 @@ internal sealed partial class VolumeFileSystem
         Log.PackStored(_logger, batch.Count, pack.Length, result.Manifest.ObjectId);
         if (batch[0].Previous is { } previous && !batch.Contains(previous))
         {
-            await previous.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await AwaitRecordedAsync(previous, cancellationToken).ConfigureAwait(false);
         }
 
         byte[] manifest = result.Manifest.Serialize();

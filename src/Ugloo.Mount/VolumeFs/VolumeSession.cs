@@ -43,6 +43,9 @@ internal sealed class VolumeSession : IAsyncDisposable
         try
         {
             catalog = VolumeAccess.OpenCatalog(dataDirectory, config);
+
+            // Unlinks, renames and mkdirs need not wait for the disk; closes and versions still do.
+            catalog.RelaxNamespaceSync();
             SwarmClient client = await VolumeAccess.ConnectAsync(dataDirectory, config, logger, cancellationToken).ConfigureAwait(false);
             string staging = Path.Combine(dataDirectory, "staging");
             uint uid = OperatingSystem.IsWindows() ? 0 : LibC.GetEuid();

@@ -70,6 +70,31 @@ public sealed class VolumeCatalogPackTests
     }
 
     [Fact]
+    public void A_small_files_journal_row_keeps_its_bytes_until_the_file_is_recorded()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.Combine("catalog.db");
+        using (VolumeCatalog catalog = VolumeCatalog.Open(file))
+        {
+            catalog.RelaxNamespaceSync();
+            Assert.Throws<ArgumentException>(() => catalog.AddPending("/bad", "/s/bad", 5, s_attributes, s_t0, [1, 2]));
+            catalog.AddPending("/small", "/s/small", 3, s_attributes, s_t0, [7, 8, 9]);
+            catalog.AddPending("/big", "/s/big", 3, s_attributes, s_t0);
+            catalog.AddDirectory("/made", s_t0);
+        }
+
+        // Reopened as after a crash of the process: the rows, their bytes and the relaxed mkdir are all there.
+        using VolumeCatalog reopened = VolumeCatalog.Open(file);
+        IReadOnlyList<PendingCommit> pending = reopened.GetPending();
+        Assert.Equal(["/small", "/big"], pending.Select(p => p.Path));
+        Assert.Equal([7, 8, 9], pending[0].Content);
+        Assert.Null(pending[1].Content);
+        Assert.NotNull(reopened.GetDirectory("/made"));
+        reopened.CompletePendingPacked([new PackedCommit(pending[0].Id, 0, 3, s_attributes)], [1], [2], s_t0);
+        Assert.Equal(["/big"], reopened.GetPending().Select(p => p.Path));
+    }
+
+    [Fact]
     public void A_schema_4_catalog_is_upgraded_and_its_versions_stay_whole_objects()
     {
         using var dir = new TempDirectory();
@@ -84,7 +109,7 @@ public sealed class VolumeCatalogPackTests
         {
             connection.Open();
             using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "ALTER TABLE versions DROP COLUMN pack_offset; PRAGMA user_version = 4;";
+            command.CommandText = "ALTER TABLE versions DROP COLUMN pack_offset; ALTER TABLE pending DROP COLUMN content; PRAGMA user_version = 4;";
             command.ExecuteNonQuery();
         }
 
