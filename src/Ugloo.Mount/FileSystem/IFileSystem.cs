@@ -89,13 +89,16 @@ internal interface IFileSystem
     /// <summary>Sets an extended attribute; names outside <c>user.</c> are <see cref="FileSystemError.NotSupported"/>.</summary>
     public ValueTask SetXattrAsync(RequestContext context, ulong node, string name, ReadOnlyMemory<byte> value, XattrSetMode mode, CancellationToken cancellationToken);
 
-    /// <summary>The attribute's value, or <see cref="FileSystemError.NoData"/>.</summary>
+    /// <summary>
+    /// The attribute's value, or <see cref="FileSystemError.NoData"/>; names outside <c>user.</c> are
+    /// <see cref="FileSystemError.NotSupported"/> (the FUSE adapter answers those itself without calling).
+    /// </summary>
     public ValueTask<byte[]> GetXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken);
 
     /// <summary>
     /// As <see cref="GetXattrAsync"/>, with null for an attribute that is not there instead of an exception:
-    /// <c>ls -l</c> asks every file for <c>security.selinux</c> and <c>system.posix_acl_access</c>, and two
-    /// exceptions per request cost more than the rest of the round trip.
+    /// programs probe for attributes they do not expect to find, and an exception per miss costs more than
+    /// the rest of the round trip.
     /// </summary>
     public async ValueTask<byte[]?> FindXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
     {

@@ -67,6 +67,17 @@ internal sealed partial class FuseSession
             return;
         }
 
+        if (header.Opcode == FuseOpcode.GetXattr && FuseXattrName.IsOutsideUserNamespace(body.Span))
+        {
+            // Only user.* attributes exist (the IFileSystem contract), so the answer needs no filesystem, no
+            // lock and no request tracking. EOPNOTSUPP, not ENODATA: ls -l asks every file for
+            // security.selinux and system.posix_acl_access, and stops asking for the rest of the listing
+            // once a device says it does not support them (ENODATA made it ask 20,000 times for 10,000
+            // files). The kernel does not cache the answer (nor a 'no ACL' without FUSE_POSIX_ACL).
+            ReplyError(header.Opcode, header.Unique, FuseErrno.EOPNOTSUPP);
+            return;
+        }
+
         await HandleTrackedAsync(header, body).ConfigureAwait(false);
     }
 

@@ -45,3 +45,15 @@ internal readonly record struct FuseXattrSize(uint Size)
         BinaryPrimitives.WriteUInt32LittleEndian(d[4..], 0);
     }
 }
+
+/// <summary>The namespace of the attribute a GETXATTR names (body: fuse_getxattr_in, then the name, NUL-terminated).</summary>
+internal static class FuseXattrName
+{
+    /// <summary>
+    /// Whether the GETXATTR body names an attribute outside <c>user.*</c> (security.*, system.*, trusted.*),
+    /// read from the bytes without decoding the name: this runs for every file <c>ls -l</c> lists. A body too
+    /// short to hold a name is not judged here (the full decoder reports it as malformed).
+    /// </summary>
+    public static bool IsOutsideUserNamespace(ReadOnlySpan<byte> getXattrBody) =>
+        getXattrBody.Length > FuseXattrSize.WireSize && !getXattrBody[FuseXattrSize.WireSize..].StartsWith("user."u8);
+}

@@ -494,6 +494,13 @@ internal sealed partial class VolumeFileSystem
     /// <summary>As <see cref="GetXattrAsync"/>, with null (not an exception) when the node has no attribute of that name.</summary>
     public ValueTask<byte[]?> FindXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken)
     {
+        if (!name.StartsWith("user.", StringComparison.Ordinal))
+        {
+            // As set and remove answer: security.*, system.* and trusted.* are not kept here (the FUSE
+            // adapter answers these itself, without calling).
+            throw new FileSystemException(FileSystemError.NotSupported);
+        }
+
         lock (_gate)
         {
             VolumeNode n = Node(node);
@@ -508,7 +515,7 @@ internal sealed partial class VolumeFileSystem
                 return ValueTask.FromResult<byte[]?>(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{files} {bytes}")));
             }
 
-            return ValueTask.FromResult(n.View is null && name.StartsWith("user.", StringComparison.Ordinal) && !n.Detached ? _catalog.GetXattr(n.Path, name) : null);
+            return ValueTask.FromResult(n.View is null && !n.Detached ? _catalog.GetXattr(n.Path, name) : null);
         }
     }
 

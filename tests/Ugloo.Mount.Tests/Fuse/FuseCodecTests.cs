@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using Ugloo.Mount.FileSystem;
 using Ugloo.Mount.Fuse;
 
@@ -129,6 +130,25 @@ public sealed class FuseCodecTests
         RoundTrip(new FuseStatFsOut(1, 2, 3, 4, 5, 4096, 255, 4096), FuseStatFsOut.WireSize, (s, d) => s.Write(d), FuseStatFsOut.Read);
         RoundTrip(new FuseSetXattrIn(12, 1), FuseSetXattrIn.WireSize, (s, d) => s.Write(d), FuseSetXattrIn.Read);
         RoundTrip(new FuseXattrSize(65536), FuseXattrSize.WireSize, (s, d) => s.Write(d), FuseXattrSize.Read);
+    }
+
+    [Theory]
+    [InlineData("security.selinux", true)]
+    [InlineData("system.posix_acl_access", true)]
+    [InlineData("trusted.x", true)]
+    [InlineData("userx.a", true)]
+    [InlineData("user.color", false)]
+    [InlineData("user.ugloo.pending", false)]
+    [InlineData("user.", false)] // the filesystem judges an empty user name
+    public void GetXattrNamespaceIsReadFromTheRequestBytes(string name, bool outside)
+    {
+        byte[] body = new byte[FuseXattrSize.WireSize + Encoding.UTF8.GetByteCount(name) + 1];
+        new FuseXattrSize(256).Write(body);
+        Encoding.UTF8.GetBytes(name, body.AsSpan(FuseXattrSize.WireSize));
+        Assert.Equal(outside, FuseXattrName.IsOutsideUserNamespace(body));
+
+        // Too short to name anything: left to the decoder, which answers it as malformed.
+        Assert.False(FuseXattrName.IsOutsideUserNamespace(body.AsSpan(0, FuseXattrSize.WireSize)));
     }
 
     [Fact]

@@ -160,6 +160,8 @@ public sealed class VolumeHistoryTests : IClassFixture<SmallSegmentCluster>, IDi
             Assert.Equal(0, TestLibC.SetXattr(file, "user.color", "green"u8.ToArray(), 5, 2)); // XATTR_REPLACE
             Assert.NotEqual(0, TestLibC.SetXattr(file, "user.color", "red"u8.ToArray(), 3, 1)); // XATTR_CREATE: exists
             Assert.NotEqual(0, TestLibC.SetXattr(file, "security.selinux", "x"u8.ToArray(), 1, 0)); // not ours to keep
+            Assert.Equal(-1, (int)TestLibC.GetXattr(file, "system.posix_acl_access", new byte[64], 64));
+            Assert.Equal(95, TestLibC.Errno); // EOPNOTSUPP, as for set: ls -l then asks no other file
             Assert.NotEqual(0, TestLibC.SetXattr(file, "user.ugloo.state", "forged"u8.ToArray(), 6, 0));
             File.Move(file, mount.PathOf("renamed.txt"));
         }
