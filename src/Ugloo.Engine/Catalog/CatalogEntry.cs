@@ -5,4 +5,7 @@ public sealed record CatalogEntry(string Name, string Path, bool IsDirectory, lo
 {
     /// <summary>The newest version is a symbolic link.</summary>
     public bool IsSymlink { get; init; }
+
+    /// <summary>A file's newest version, read with the listing (null for a directory).</summary>
+    public CatalogVersion? Latest { get; init; }
 }

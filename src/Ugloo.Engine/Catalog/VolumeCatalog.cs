@@ -296,7 +296,7 @@ public sealed partial class VolumeCatalog : IDisposable
 
         // Range scan on the path index: every path that starts with the prefix sorts in [prefix, prefix + U+FFFF).
         command.CommandText =
-            "SELECT v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, newest.n, v.target FROM versions v " +
+            $"SELECT {VersionColumns}, newest.n FROM versions v " +
             "JOIN (SELECT path, MAX(id) AS id, COUNT(*) AS n FROM versions WHERE path >= $lo AND path < $hi AND created_ms <= $at GROUP BY path) newest " +
             "ON newest.id = v.id WHERE v.manifest IS NOT NULL ORDER BY v.path";
         command.Parameters.AddWithValue("$lo", prefix);
@@ -312,7 +312,8 @@ public sealed partial class VolumeCatalog : IDisposable
             var modified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
             if (slash < 0)
             {
-                entries[rest] = new CatalogEntry(rest, path, false, reader.GetInt64(3), modified, reader.GetInt32(6)) { IsSymlink = !reader.IsDBNull(7) };
+                CatalogVersion latest = ReadVersion(reader);
+                entries[rest] = new CatalogEntry(rest, path, false, latest.Size, modified, reader.GetInt32(12)) { IsSymlink = latest.IsSymlink, Latest = latest };
             }
             else
             {

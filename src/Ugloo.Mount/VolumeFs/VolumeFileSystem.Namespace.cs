@@ -237,12 +237,19 @@ internal sealed partial class VolumeFileSystem
             // A snapshot: cookies are indexes into it, so a listing resumed after changes neither repeats nor skips.
             var listing = new List<(string Name, NodeType Type)>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
+
+            // The files' newest versions come with the names: readdirplus then needs no query per entry.
+            var versions = new Dictionary<string, CatalogVersion>(StringComparer.Ordinal);
             if (!directory.Detached)
             {
                 foreach (CatalogEntry entry in _catalog.List(directory.Path))
                 {
                     listing.Add((entry.Name, entry.IsDirectory ? NodeType.Directory : entry.IsSymlink ? NodeType.Symlink : NodeType.File));
                     seen.Add(entry.Name);
+                    if (entry.Latest is { } latest)
+                    {
+                        versions[entry.Name] = latest;
+                    }
                 }
 
                 foreach (VolumeNode pending in PendingChildren(directory.Path))
@@ -259,8 +266,7 @@ internal sealed partial class VolumeFileSystem
             _handles.Add(id, new VolumeHandle(directory, OpenFlags.Read) { Listing = listing });
             if (!directory.Detached)
             {
-                // The files' newest versions, read with the names: readdirplus then needs no query per entry.
-                _listedVersions[id] = _catalog.ListLatest(directory.Path);
+                _listedVersions[id] = versions;
             }
 
             directory.OpenCount++;
