@@ -66,6 +66,7 @@ internal sealed class VolumeSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await FileSystem.StopJournalAsync().ConfigureAwait(false);
+        await FileSystem.Segments.FlushAsync().ConfigureAwait(false);
         FileSystem.Dispose();
         await _client.DisposeAsync().ConfigureAwait(false);
         _catalog.Dispose();
