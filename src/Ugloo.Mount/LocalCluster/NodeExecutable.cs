@@ -34,6 +34,11 @@ internal static class NodeExecutable
             // The node's own runtime config turns thread-pool spinning off (Ugloo.Node.csproj: ~6% less node CPU
             // per stored GiB); ugloo's runtime config does not carry it, so it goes in as the runtime's variable.
             start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+
+            // Likewise its tiered compilation off: a long-running service, fully optimized from the first call
+            // (docs/BENCHMARKS.md "Session 4": the first 512 MiB written after `ugloo up` went from 137-167 to
+            // 185-197 MB/s, for about a second more at start).
+            start.Environment["DOTNET_TieredCompilation"] = "0";
         }
         else if (File.Exists(dll))
         {
