@@ -105,13 +105,7 @@ public sealed partial class VolumeCatalog
     /// The queued file was unlinked (or replaced by a rename) after it was closed: it is still recorded, so
     /// history keeps every closed file, followed at once by a tombstone.
     /// </summary>
-    public void MarkPendingDeleted(long id)
-    {
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "UPDATE pending SET deleted = 1 WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.ExecuteNonQuery();
-    }
+    public void MarkPendingDeleted(long id) => MarkDeleted(id, null);
 
     /// <summary>Drops a queued commit (its file was unlinked or replaced before it reached the swarm).</summary>
     public void RemovePending(long id)
@@ -166,13 +160,25 @@ public sealed partial class VolumeCatalog
 
     private long? Complete(SqliteTransaction transaction, long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created, long? packOffset)
     {
-        using SqliteCommand find = _connection.CreateCommand();
+        // Both statements prepared once: a pack records up to thousands of files in one transaction.
+        if (_findPending is null)
+        {
+            _findPending = _connection.CreateCommand();
+            _findPending.CommandText =
+                "SELECT p.path, p.deleted, p.queued_ms, " +
+                "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND v.created_ms >= p.queued_ms) " +
+                "FROM pending p WHERE p.id = $id";
+            _findPending.Parameters.Add("$id", SqliteType.Integer);
+            _findPending.Prepare();
+            _removePending = _connection.CreateCommand();
+            _removePending.CommandText = "DELETE FROM pending WHERE id = $id";
+            _removePending.Parameters.Add("$id", SqliteType.Integer);
+            _removePending.Prepare();
+        }
+
+        SqliteCommand find = _findPending;
         find.Transaction = transaction;
-        find.CommandText =
-            "SELECT p.path, p.deleted, p.queued_ms, " +
-            "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND v.created_ms >= p.queued_ms) " +
-            "FROM pending p WHERE p.id = $id";
-        find.Parameters.AddWithValue("$id", id);
+        find.Parameters["$id"].Value = id;
         string path;
         bool deleted;
         bool superseded;
@@ -198,11 +204,13 @@ public sealed partial class VolumeCatalog
             }
         }
 
-        using SqliteCommand remove = _connection.CreateCommand();
+        SqliteCommand remove = _removePending!;
         remove.Transaction = transaction;
-        remove.CommandText = "DELETE FROM pending WHERE id = $id";
-        remove.Parameters.AddWithValue("$id", id);
+        remove.Parameters["$id"].Value = id;
         remove.ExecuteNonQuery();
         return version;
     }
+
+    private SqliteCommand? _findPending;
+    private SqliteCommand? _removePending;
 }

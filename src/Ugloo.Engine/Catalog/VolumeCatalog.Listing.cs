@@ -86,34 +86,55 @@ public sealed partial class VolumeCatalog
         ArgumentNullException.ThrowIfNull(pendingIds);
         string normalized = CatalogPath.Normalize(path);
         using SqliteTransaction transaction = _connection.BeginTransaction();
-        using SqliteCommand command = _connection.CreateCommand();
+        if (_unlink is null)
+        {
+            _unlink = _connection.CreateCommand();
+            _unlink.CommandText =
+                "INSERT OR IGNORE INTO directories (path, created_ms) SELECT $parent, $created WHERE $parent <> '/';" +
+                "DELETE FROM xattrs WHERE path = $path;" +
+                "SELECT manifest IS NOT NULL FROM versions WHERE path = $path ORDER BY id DESC LIMIT 1;";
+            _unlink.Parameters.Add("$parent", SqliteType.Text);
+            _unlink.Parameters.Add("$path", SqliteType.Text);
+            _unlink.Parameters.Add("$created", SqliteType.Integer);
+        }
+
+        SqliteCommand command = _unlink;
         command.Transaction = transaction;
-        command.CommandText =
-            "INSERT OR IGNORE INTO directories (path, created_ms) SELECT $parent, $created WHERE $parent <> '/';" +
-            "DELETE FROM xattrs WHERE path = $path;" +
-            "SELECT manifest IS NOT NULL FROM versions WHERE path = $path ORDER BY id DESC LIMIT 1;";
-        command.Parameters.AddWithValue("$parent", CatalogPath.Parent(normalized));
-        command.Parameters.AddWithValue("$path", normalized);
-        command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
+        command.Parameters["$parent"].Value = CatalogPath.Parent(normalized);
+        command.Parameters["$path"].Value = normalized;
+        command.Parameters["$created"].Value = created.ToUnixTimeMilliseconds();
         bool live = command.ExecuteScalar() is long l && l != 0;
         if (live)
         {
             Insert(normalized, 0, null, null, created, null, null, transaction);
         }
 
-        using SqliteCommand mark = _connection.CreateCommand();
-        mark.Transaction = transaction;
-        mark.CommandText = "UPDATE pending SET deleted = 1 WHERE id = $id";
-        SqliteParameter id = mark.Parameters.Add("$id", SqliteType.Integer);
         foreach (long pending in pendingIds)
         {
-            id.Value = pending;
-            mark.ExecuteNonQuery();
+            MarkDeleted(pending, transaction);
         }
 
         transaction.Commit();
         return live;
     }
+
+    private void MarkDeleted(long pendingId, SqliteTransaction? transaction)
+    {
+        if (_markDeleted is null)
+        {
+            _markDeleted = _connection.CreateCommand();
+            _markDeleted.CommandText = "UPDATE pending SET deleted = 1 WHERE id = $id";
+            _markDeleted.Parameters.Add("$id", SqliteType.Integer);
+            _markDeleted.Prepare();
+        }
+
+        _markDeleted.Transaction = transaction;
+        _markDeleted.Parameters["$id"].Value = pendingId;
+        _markDeleted.ExecuteNonQuery();
+    }
+
+    private SqliteCommand? _unlink;
+    private SqliteCommand? _markDeleted;
 
     /// <summary>
     /// As <see cref="GetLatest"/>, with a statement prepared once: the mount asks it for every stat and open

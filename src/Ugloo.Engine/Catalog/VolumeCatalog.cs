@@ -353,30 +353,53 @@ public sealed partial class VolumeCatalog : IDisposable
         return [.. entries.Values];
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        foreach (SqliteCommand? command in (SqliteCommand?[])[_insert, _probe, _latest, _unlink, _markDeleted, _findPending, _removePending])
+        {
+            command?.Dispose();
+        }
+
+        _connection.Dispose();
+    }
 
     private static long AtMilliseconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() ?? long.MaxValue;
 
     private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created, string? target, CatalogAttributes? attributes, SqliteTransaction? transaction = null, long? packOffset = null)
     {
-        using SqliteCommand command = _connection.CreateCommand();
+        // Prepared once: every close, unlink and pack member inserts a version, and parsing the statement
+        // again each time cost as much as running it.
+        if (_insert is null)
+        {
+            _insert = _connection.CreateCommand();
+            _insert.CommandText =
+                "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
+                "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime, $pack) RETURNING id;";
+            foreach (string name in (string[])["$path", "$created", "$size", "$manifest", "$key", "$target", "$mode", "$uid", "$gid", "$mtime", "$pack"])
+            {
+                _insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            _insert.Prepare();
+        }
+
+        SqliteCommand command = _insert;
         command.Transaction = transaction;
-        command.CommandText =
-            "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
-            "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime, $pack); SELECT last_insert_rowid();";
-        command.Parameters.AddWithValue("$pack", (object?)packOffset ?? DBNull.Value);
-        command.Parameters.AddWithValue("$target", (object?)target ?? DBNull.Value);
-        command.Parameters.AddWithValue("$mode", attributes is { } a1 ? a1.Mode : DBNull.Value);
-        command.Parameters.AddWithValue("$uid", attributes is { } a2 ? a2.Uid : DBNull.Value);
-        command.Parameters.AddWithValue("$gid", attributes is { } a3 ? a3.Gid : DBNull.Value);
-        command.Parameters.AddWithValue("$mtime", attributes is { } a4 ? a4.ModifiedNs : DBNull.Value);
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$created", created.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$size", size);
-        command.Parameters.AddWithValue("$manifest", (object?)manifest ?? DBNull.Value);
-        command.Parameters.AddWithValue("$key", (object?)wrappedKey ?? DBNull.Value);
+        command.Parameters["$pack"].Value = (object?)packOffset ?? DBNull.Value;
+        command.Parameters["$target"].Value = (object?)target ?? DBNull.Value;
+        command.Parameters["$mode"].Value = attributes is { } a1 ? a1.Mode : DBNull.Value;
+        command.Parameters["$uid"].Value = attributes is { } a2 ? a2.Uid : DBNull.Value;
+        command.Parameters["$gid"].Value = attributes is { } a3 ? a3.Gid : DBNull.Value;
+        command.Parameters["$mtime"].Value = attributes is { } a4 ? a4.ModifiedNs : DBNull.Value;
+        command.Parameters["$path"].Value = path;
+        command.Parameters["$created"].Value = created.ToUnixTimeMilliseconds();
+        command.Parameters["$size"].Value = size;
+        command.Parameters["$manifest"].Value = (object?)manifest ?? DBNull.Value;
+        command.Parameters["$key"].Value = (object?)wrappedKey ?? DBNull.Value;
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
+
+    private SqliteCommand? _insert;
 
     internal static List<CatalogVersion> ReadVersions(SqliteCommand command)
     {
