@@ -31,6 +31,7 @@ internal sealed class VolumeStatus
 
     public long Bytes { get; init; }
 
+    /// <summary>What the swarm holds for the newest versions (fragments, parity included), each stored segment once.</summary>
     public long StoredBytes { get; init; }
 
     /// <summary>Segment redundancy as the nodes answer now; null when none answered.</summary>
@@ -92,17 +93,20 @@ internal sealed class VolumeStatus
         }
 
         long files = 0, bytes = 0, stored = 0;
-        var packs = new HashSet<ObjectId>();
+        // Each stored segment counts once: small files packed together share their pack's segments, and the
+        // newest versions of files restored or copied from one another share theirs.
+        var counted = new HashSet<(ObjectId Id, int Segment, ulong Generation)>();
         foreach (CatalogVersion version in catalog.GetAllLatest())
         {
             files++;
             bytes += version.Size;
             ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest);
-
-            // Small files packed together share one object: it is counted once.
-            if (!version.IsPacked || packs.Add(manifest.ObjectId))
+            for (int segment = 0; segment < manifest.SegmentCount; segment++)
             {
-                stored += manifest.StoredSize;
+                if (counted.Add((manifest.ObjectId, segment, manifest.GetGeneration(segment))))
+                {
+                    stored += (long)manifest.FragmentLength(segment) * manifest.TotalFragments;
+                }
             }
         }
 

@@ -64,6 +64,7 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
             }
         }
 
+        long storedBefore = await StoredBytesAsync(ct);
         await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MaxBytes = 0 }))
         {
             await mount.SettleAsync();
@@ -84,6 +85,10 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
             Assert.Equal(150, packed.Length);
             Assert.Single(packed.Select(v => ObjectManifest.Deserialize(v.Manifest).ObjectId).Distinct());
             Assert.Equal(packed.Sum(v => v.Size), ObjectManifest.Deserialize(packed[0].Manifest).PlaintextSize);
+
+            // `ugloo status` counts the pack once, not once per file.
+            long added = ObjectManifest.Deserialize(packed[0].Manifest).StoredSize + ObjectManifest.Deserialize(latest["f150"].Manifest).StoredSize;
+            Assert.Equal(storedBefore + added, await StoredBytesAsync(ct));
         }
 
         byte[] patch = Encoding.ASCII.GetBytes("patched in place");
@@ -183,6 +188,14 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
     }
 
     public void Dispose() => _files.Dispose();
+
+    private async Task<long> StoredBytesAsync(CancellationToken ct)
+    {
+        (int exit, string json, string stderr) = await _cluster.RunAsync(ct, "status", "--json");
+        Assert.True(exit == 0, stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("volume").GetProperty("stored_bytes").GetInt64();
+    }
 
     private static string ReadXattr(string path, string name)
     {
