@@ -160,25 +160,12 @@ public sealed partial class VolumeCatalog
 
     private long? Complete(SqliteTransaction transaction, long id, byte[] manifest, byte[] wrappedKey, long size, CatalogAttributes attributes, DateTimeOffset created, long? packOffset)
     {
-        // Both statements prepared once: a pack records up to thousands of files in one transaction.
-        if (_findPending is null)
-        {
-            _findPending = _connection.CreateCommand();
-            _findPending.CommandText =
-                "SELECT p.path, p.deleted, p.queued_ms, " +
-                "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND v.created_ms >= p.queued_ms) " +
-                "FROM pending p WHERE p.id = $id";
-            _findPending.Parameters.Add("$id", SqliteType.Integer);
-            _findPending.Prepare();
-            _removePending = _connection.CreateCommand();
-            _removePending.CommandText = "DELETE FROM pending WHERE id = $id";
-            _removePending.Parameters.Add("$id", SqliteType.Integer);
-            _removePending.Prepare();
-        }
-
-        SqliteCommand find = _findPending;
-        find.Transaction = transaction;
-        find.Parameters["$id"].Value = id;
+        SqliteCommand find = Statement(
+            "SELECT p.path, p.deleted, p.queued_ms, " +
+            "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND v.created_ms >= p.queued_ms) " +
+            "FROM pending p WHERE p.id = $id",
+            transaction,
+            ("$id", id));
         string path;
         bool deleted;
         bool superseded;
@@ -204,13 +191,7 @@ public sealed partial class VolumeCatalog
             }
         }
 
-        SqliteCommand remove = _removePending!;
-        remove.Transaction = transaction;
-        remove.Parameters["$id"].Value = id;
-        remove.ExecuteNonQuery();
+        Statement("DELETE FROM pending WHERE id = $id", transaction, ("$id", id)).ExecuteNonQuery();
         return version;
     }
-
-    private SqliteCommand? _findPending;
-    private SqliteCommand? _removePending;
 }

@@ -138,10 +138,9 @@ public sealed partial class VolumeCatalog : IDisposable
     /// <summary>The newest version, or null when the file never existed or its newest version is a tombstone.</summary>
     public CatalogVersion? GetLatest(string path)
     {
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = $"SELECT {VersionColumns} FROM versions v WHERE v.path = $path ORDER BY v.id DESC LIMIT 1";
-        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
-        CatalogVersion? latest = ReadVersions(command).FirstOrDefault();
+        // Prepared once: the mount asks for every stat and open of a file it has not written itself.
+        using SqliteDataReader reader = Statement(LatestSql, null, ("$path", CatalogPath.Normalize(path))).ExecuteReader();
+        CatalogVersion? latest = reader.Read() ? ReadVersion(reader) : null;
         return latest is { IsTombstone: false } ? latest : null;
     }
 
@@ -355,9 +354,9 @@ public sealed partial class VolumeCatalog : IDisposable
 
     public void Dispose()
     {
-        foreach (SqliteCommand? command in (SqliteCommand?[])[_insert, _probe, _latest, _unlink, _markDeleted, _findPending, _removePending])
+        foreach (SqliteCommand command in _statements.Values)
         {
-            command?.Dispose();
+            command.Dispose();
         }
 
         _connection.Dispose();
@@ -365,41 +364,28 @@ public sealed partial class VolumeCatalog : IDisposable
 
     private static long AtMilliseconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() ?? long.MaxValue;
 
+    private const string InsertVersionSql =
+        "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
+        "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime, $pack) RETURNING id;";
+
     private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created, string? target, CatalogAttributes? attributes, SqliteTransaction? transaction = null, long? packOffset = null)
     {
-        // Prepared once: every close, unlink and pack member inserts a version, and parsing the statement
-        // again each time cost as much as running it.
-        if (_insert is null)
-        {
-            _insert = _connection.CreateCommand();
-            _insert.CommandText =
-                "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
-                "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime, $pack) RETURNING id;";
-            foreach (string name in (string[])["$path", "$created", "$size", "$manifest", "$key", "$target", "$mode", "$uid", "$gid", "$mtime", "$pack"])
-            {
-                _insert.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-
-            _insert.Prepare();
-        }
-
-        SqliteCommand command = _insert;
-        command.Transaction = transaction;
-        command.Parameters["$pack"].Value = (object?)packOffset ?? DBNull.Value;
-        command.Parameters["$target"].Value = (object?)target ?? DBNull.Value;
-        command.Parameters["$mode"].Value = attributes is { } a1 ? a1.Mode : DBNull.Value;
-        command.Parameters["$uid"].Value = attributes is { } a2 ? a2.Uid : DBNull.Value;
-        command.Parameters["$gid"].Value = attributes is { } a3 ? a3.Gid : DBNull.Value;
-        command.Parameters["$mtime"].Value = attributes is { } a4 ? a4.ModifiedNs : DBNull.Value;
-        command.Parameters["$path"].Value = path;
-        command.Parameters["$created"].Value = created.ToUnixTimeMilliseconds();
-        command.Parameters["$size"].Value = size;
-        command.Parameters["$manifest"].Value = (object?)manifest ?? DBNull.Value;
-        command.Parameters["$key"].Value = (object?)wrappedKey ?? DBNull.Value;
+        SqliteCommand command = Statement(
+            InsertVersionSql,
+            transaction,
+            ("$path", path),
+            ("$created", created.ToUnixTimeMilliseconds()),
+            ("$size", size),
+            ("$manifest", manifest),
+            ("$key", wrappedKey),
+            ("$target", target),
+            ("$mode", attributes?.Mode),
+            ("$uid", attributes?.Uid),
+            ("$gid", attributes?.Gid),
+            ("$mtime", attributes?.ModifiedNs),
+            ("$pack", packOffset));
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
-
-    private SqliteCommand? _insert;
 
     internal static List<CatalogVersion> ReadVersions(SqliteCommand command)
     {

@@ -365,7 +365,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Picks up versions written by other processes (ugloo put) since the node was last seen.</summary>
     private void Refresh(VolumeNode node)
     {
-        if (node.View is null && !node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatestPrepared(node.Path) is CatalogVersion latest)
+        if (node.View is null && !node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatest(node.Path) is CatalogVersion latest)
         {
             node.Version = latest;
         }

@@ -43,9 +43,9 @@ public sealed class VolumeCatalogPackTests
         Assert.Empty(catalog.GetVersions("/d/gone"));
 
         // Every query that reads versions sees the range.
-        Assert.Equal(10, catalog.ListLatest("/d")["b"].PackOffset);
+        Assert.Equal(10, catalog.List("/d").Single(e => e.Name == "b").Latest!.PackOffset);
         Assert.Equal(10, catalog.Probe("/d/b").Latest!.PackOffset);
-        Assert.Equal(10, catalog.GetLatestPrepared("/d/b")!.PackOffset);
+        Assert.Equal(10, catalog.GetLatest("/d/b")!.PackOffset);
         Assert.True(catalog.Probe("/d").IsDirectory);
     }
 

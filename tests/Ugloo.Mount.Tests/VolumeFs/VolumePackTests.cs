@@ -78,7 +78,7 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
 
         using (VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(_cluster.DataDirectory, "catalog.db")))
         {
-            Dictionary<string, CatalogVersion> latest = catalog.ListLatest("/pack");
+            Dictionary<string, CatalogVersion> latest = catalog.List("/pack").ToDictionary(e => e.Name, e => e.Latest!);
             Assert.Equal(expected.Count, latest.Count);
             Assert.False(latest["f150"].IsPacked);
             CatalogVersion[] packed = [.. latest.Values.Where(v => v.IsPacked)];

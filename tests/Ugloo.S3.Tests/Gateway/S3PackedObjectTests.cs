@@ -43,7 +43,7 @@ public sealed class S3PackedObjectTests(S3Cluster cluster)
 
         using (VolumeCatalog catalog = VolumeCatalog.Open(Path.Combine(cluster.DataDirectory, "catalog.db")))
         {
-            Assert.All(catalog.ListLatest($"/{bucket}/small").Values, v => Assert.True(v.IsPacked));
+            Assert.All(catalog.List($"/{bucket}/small"), e => Assert.True(e.Latest!.IsPacked));
         }
 
         var etags = new HashSet<string>(StringComparer.Ordinal);
