@@ -8,33 +8,8 @@
 # build (no build then). Needs python3 and bc. Leaves nothing behind.
 set -euo pipefail
 files=${1:-10000} runs=${2:-5}
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z ${UGLOO_DLL:-} ]]; then
-    dotnet build -c Release "$root/src/Ugloo.Mount/Ugloo.Mount.csproj" -v q -nologo > /dev/null
-    UGLOO_DLL=$root/src/Ugloo.Mount/bin/Release/net10.0/ugloo.dll
-fi
-
-work=$(mktemp -d /tmp/ugloo-lsbench.XXXXXX)
-up_pid=""
-cleanup() {
-    if [[ -n $up_pid ]]; then
-        kill -TERM "$up_pid" 2> /dev/null || true
-        wait "$up_pid" 2> /dev/null || true
-    fi
-    if mountpoint -q "$work/mnt" 2> /dev/null; then
-        umount -l "$work/mnt" || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-dotnet "$UGLOO_DLL" up --data "$work/data" --mount "$work/mnt" --no-s3 > "$work/up.log" 2>&1 &
-up_pid=$!
-for _ in $(seq 120); do
-    grep -q '^Ready' "$work/up.log" && mountpoint -q "$work/mnt" && break
-    sleep 0.5
-done
-mountpoint -q "$work/mnt" || { cat "$work/up.log" >&2; exit 1; }
+. "$(dirname "$0")/mounted-cluster.sh"
+start_mounted_cluster lsbench
 
 dir=$work/mnt/big
 mkdir "$dir"

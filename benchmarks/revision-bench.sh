@@ -7,31 +7,8 @@
 # Leaves nothing behind.
 set -euo pipefail
 size_mib=${1:-1024}
-root=$(cd "$(dirname "$0")/.." && pwd)
-dotnet build -c Release "$root/src/Ugloo.Mount/Ugloo.Mount.csproj" -v q -nologo > /dev/null
-ugloo=(dotnet "$root/src/Ugloo.Mount/bin/Release/net10.0/ugloo.dll")
-
-work=$(mktemp -d /tmp/ugloo-revbench.XXXXXX)
-up_pid=""
-cleanup() {
-    if [[ -n $up_pid ]]; then
-        kill -TERM "$up_pid" 2> /dev/null || true
-        wait "$up_pid" 2> /dev/null || true
-    fi
-    if mountpoint -q "$work/mnt" 2> /dev/null; then
-        umount -l "$work/mnt" || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"${ugloo[@]}" up --data "$work/data" --mount "$work/mnt" --no-s3 > "$work/up.log" 2>&1 &
-up_pid=$!
-for _ in $(seq 120); do
-    grep -q '^Ready' "$work/up.log" && mountpoint -q "$work/mnt" && break
-    sleep 0.5
-done
-mountpoint -q "$work/mnt" || { cat "$work/up.log" >&2; exit 1; }
+. "$(dirname "$0")/mounted-cluster.sh"
+start_mounted_cluster revbench
 
 head -c $((size_mib << 20)) /dev/urandom > "$work/big.src"
 head -c $((1 << 20)) /dev/urandom > "$work/patch"
