@@ -51,20 +51,31 @@ internal sealed class StagedFile : IDisposable
     public static StagedFile Create(string directory)
     {
         string path = Path.Combine(directory, Guid.NewGuid().ToString("N"));
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, BufferSize = 0 };
+        return new StagedFile(path, new FileStream(path, OwnerOnly(directory, FileMode.CreateNew, FileAccess.ReadWrite)));
+    }
+
+    /// <summary>Writes a staged copy anew from the bytes its journal row kept (replay of a small file).</summary>
+    public static void Restore(string path, ReadOnlySpan<byte> content)
+    {
+        using var stream = new FileStream(path, OwnerOnly(Path.GetDirectoryName(path)!, FileMode.Create, FileAccess.Write));
+        stream.Write(content);
+    }
+
+    /// <summary>Staged copies are plaintext: only the owner may read them (the data directory may be shared).</summary>
+    private static FileStreamOptions OwnerOnly(string directory, FileMode mode, FileAccess access)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.ReadWrite, BufferSize = 0 };
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(directory);
         }
         else
         {
-            // Staged copies are plaintext: only the owner may read them (the data directory may be shared).
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        var stream = new FileStream(path, options);
-        return new StagedFile(path, stream);
+        return options;
     }
 
     /// <summary>Opens a staged copy left by an earlier run (the write-back journal's replay).</summary>

@@ -101,15 +101,7 @@ internal sealed partial class VolumeFileSystem
     {
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 0 };
-            if (!OperatingSystem.IsWindows())
-            {
-                System.IO.Directory.CreateDirectory(_stagingDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using var file = new FileStream(row.StagedFile, options);
-            file.Write(row.Content);
+            StagedFile.Restore(row.StagedFile, row.Content);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -244,7 +236,8 @@ internal sealed partial class VolumeFileSystem
 
     /// <summary>
     /// Queues the node's staged copy after its last close if it changed; a clean copy is dropped. The content
-    /// reaches the disk before the journal row that names it. Caller does not hold the lock.
+    /// is durable when the journal row is: a small file's bytes are in the row, a bigger one is fsynced before
+    /// the row that names it. Caller does not hold the lock.
     /// </summary>
     private async Task QueueAsync(VolumeNode n, CancellationToken cancellationToken, bool whileOpen = false)
     {
@@ -277,7 +270,7 @@ internal sealed partial class VolumeFileSystem
             // A small whole file goes into its journal row: one commit makes it durable, where fsyncing a new
             // staged file first would cost a second flush of the disk for every file closed.
             byte[]? content = null;
-            if (staged.Length <= Packing.SmallFileLimit && staged.Base is null && staged.WriteBehind is null)
+            if (IsPackable(staged))
             {
                 content = new byte[staged.Length];
                 if (staged.Read(0, content) != content.Length)
@@ -454,9 +447,14 @@ internal sealed partial class VolumeFileSystem
         return batch;
     }
 
-    /// <summary>A whole small copy (not a revision of a stored version, nothing sent ahead) goes into a pack.</summary>
-    private bool IsPackable(JournalEntry entry) =>
-        entry.Size <= Packing.SmallFileLimit && entry.File.Base is null && entry.File.WriteBehind is null;
+    /// <summary>
+    /// A whole small copy (not a revision of a stored version, nothing sent ahead): its journal row holds its
+    /// bytes, and it goes into a pack.
+    /// </summary>
+    private bool IsPackable(StagedFile file) =>
+        file.Length <= Packing.SmallFileLimit && file.Base is null && file.WriteBehind is null;
+
+    private bool IsPackable(JournalEntry entry) => IsPackable(entry.File);
 
     /// <summary>Stores queued files and records them; retries (they stay queued) until it succeeds or they are dropped.</summary>
     private async Task UploadAsync(List<JournalEntry> batch, CancellationToken cancellationToken)
