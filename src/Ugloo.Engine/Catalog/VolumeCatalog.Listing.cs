@@ -46,6 +46,13 @@ public sealed partial class VolumeCatalog
     }
 
     /// <summary>
+    /// SQLite's <c>data_version</c>: it changes when another connection commits (ugloo put, restore, the S3
+    /// gateway, another process), never for this connection's own commits. While it stays the same, what this
+    /// connection's owner last read and kept up to date itself is still current.
+    /// </summary>
+    public long DataVersion() => (long)Statement("PRAGMA data_version", null).ExecuteScalar()!;
+
+    /// <summary>
     /// unlink(2) in one transaction: keeps the parent directory explicit, adds a tombstone if the path has a
     /// live version, marks the given journal rows deleted (still recorded, then tombstoned, so history keeps
     /// every closed file) and drops the path's xattrs. Returns whether a tombstone was added.

@@ -5,26 +5,60 @@ using Ugloo.Mount.FileSystem;
 namespace Ugloo.Mount.VolumeFs;
 
 /// <summary>
-/// A file being written through the mount: a private (0600, in a 0700 directory) local copy under
-/// DATA/staging/ that takes every write and truncate until a flush, fsync or release commits it as a new
-/// version. Kept on disk when a commit fails so no written byte is lost. A copy opened over a stored
-/// version (<see cref="Base"/>) starts sparse and holds only the segments written or fetched; the rest read
-/// from the base.
+/// A file being written through the mount: a private local copy that takes every write and truncate until a
+/// flush, fsync or release commits it as a new version. A small copy (up to the journal's small-file limit)
+/// lives in memory, within <see cref="StagingMemory"/>'s budget: its journal row holds its bytes, so it needs
+/// no file. A bigger one, one over a stored version, one that must outlive the process, or any once the budget
+/// is spent, is a file under DATA/staging/ (0600, in a 0700 directory). Kept on disk when a commit fails so no
+/// written byte is lost. A copy opened over a stored version (<see cref="Base"/>) starts sparse and holds only
+/// the segments written or fetched; the rest read from the base.
 /// </summary>
 internal sealed class StagedFile : IDisposable
 {
-    private readonly FileStream _stream;
+    private readonly string _directory;
+    private readonly StagingMemory? _memory;
+    private readonly long _memoryLimit;
 
-    private StagedFile(string path, FileStream stream)
+    /// <summary>Guards the move from memory to disk; file I/O itself runs outside it.</summary>
+    private readonly Lock _sync = new();
+
+    /// <summary>The content while in memory (bytes past <see cref="Length"/> are zero); null once on disk or disposed.</summary>
+    private byte[]? _buffer;
+
+    /// <summary>Bytes of <see cref="_memory"/>'s budget that <see cref="_buffer"/> holds.</summary>
+    private long _reserved;
+
+    private FileStream? _stream;
+    private bool _keep;
+
+    private StagedFile(string path, FileStream? stream, StagingMemory? memory, long memoryLimit)
     {
         FilePath = path;
+        _directory = Path.GetDirectoryName(path)!;
         _stream = stream;
+        _memory = memory;
+        _memoryLimit = memoryLimit;
+        _buffer = stream is null ? [] : null;
         Modified = FileTime.Now;
     }
 
+    /// <summary>Where the copy is (or would be) on disk; the journal row names it, and replay writes it there.</summary>
     public string FilePath { get; }
 
-    public SafeFileHandle Handle => _stream.SafeFileHandle;
+    /// <summary>The file's handle; moves a copy held in memory to disk first.</summary>
+    public SafeFileHandle Handle => OnDisk().SafeFileHandle;
+
+    /// <summary>The content is held in memory, not in a file.</summary>
+    public bool InMemory
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _buffer is not null;
+            }
+        }
+    }
 
     public long Length { get; private set; }
 
@@ -36,8 +70,31 @@ internal sealed class StagedFile : IDisposable
 
     public FileTime Modified { get; set; }
 
-    /// <summary>When a commit failed: keep the file on disk on dispose.</summary>
-    public bool Keep { get; set; }
+    /// <summary>
+    /// When a commit failed or the mount stops with the copy still queued: keep the file on disk on dispose (a
+    /// copy in memory is written out; if that fails, a queued small file still has its bytes in its journal row).
+    /// </summary>
+    public bool Keep
+    {
+        get => _keep;
+        set
+        {
+            _keep = value;
+            if (value)
+            {
+                try
+                {
+                    OnDisk();
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
 
     /// <summary>The stored version this copy shares segments with; null when the staged file holds everything.</summary>
     public StagedBase? Base { get; set; }
@@ -48,10 +105,16 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Every write so far went at the end of the file (a copy, a download): write-behind may start.</summary>
     public bool AppendOnly { get; private set; } = true;
 
-    public static StagedFile Create(string directory)
+    /// <summary>
+    /// A new, empty copy. With <paramref name="memory"/>, it stays in memory while it is at most
+    /// <paramref name="memoryLimit"/> bytes and the budget allows; else it is a file from the start.
+    /// </summary>
+    public static StagedFile Create(string directory, StagingMemory? memory = null, long memoryLimit = 0)
     {
         string path = Path.Combine(directory, Guid.NewGuid().ToString("N"));
-        return new StagedFile(path, new FileStream(path, OwnerOnly(directory, FileMode.CreateNew, FileAccess.ReadWrite)));
+        return memory is not null && memoryLimit > 0
+            ? new StagedFile(path, null, memory, memoryLimit)
+            : new StagedFile(path, new FileStream(path, OwnerOnly(directory, FileMode.CreateNew, FileAccess.ReadWrite)), null, 0);
     }
 
     /// <summary>Writes a staged copy anew from the bytes its journal row kept (replay of a small file).</summary>
@@ -82,7 +145,7 @@ internal sealed class StagedFile : IDisposable
     public static StagedFile Adopt(string path)
     {
         var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, BufferSize = 0 });
-        return new StagedFile(path, stream) { Length = stream.Length };
+        return new StagedFile(path, stream, null, 0) { Length = stream.Length };
     }
 
     /// <summary>
@@ -99,7 +162,7 @@ internal sealed class StagedFile : IDisposable
     /// </summary>
     public void FlushToDisk()
     {
-        _stream.Flush(flushToDisk: true);
+        OnDisk().Flush(flushToDisk: true);
         if (Base is { } stagedBase)
         {
             byte[] bitmap = stagedBase.SharedBitmap();
@@ -151,13 +214,37 @@ internal sealed class StagedFile : IDisposable
 
     private string BaseRecordPath => FilePath + ".base";
 
-    public int Read(long offset, Span<byte> destination) =>
-        offset >= Length ? 0 : RandomAccess.Read(Handle, destination[..(int)Math.Min(destination.Length, Length - offset)], offset);
+    public int Read(long offset, Span<byte> destination)
+    {
+        if (offset >= Length)
+        {
+            return 0;
+        }
+
+        int count = (int)Math.Min(destination.Length, Length - offset);
+        lock (_sync)
+        {
+            if (_buffer is not null)
+            {
+                _buffer.AsSpan((int)offset, count).CopyTo(destination);
+                return count;
+            }
+
+            // After Dispose (the journal released the copy under a reader): as a closed file would answer.
+            ObjectDisposedException.ThrowIf(_stream is null, this);
+        }
+
+        return RandomAccess.Read(_stream.SafeFileHandle, destination[..count], offset);
+    }
 
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         AppendOnly &= offset == Length;
-        RandomAccess.Write(Handle, data, offset);
+        if (!TryPutInMemory(offset, data))
+        {
+            RandomAccess.Write(Handle, data, offset);
+        }
+
         Length = Math.Max(Length, offset + data.Length);
         Dirty = true;
         Written = true;
@@ -167,7 +254,22 @@ internal sealed class StagedFile : IDisposable
     public void SetLength(long length)
     {
         AppendOnly &= length >= Length;
-        _stream.SetLength(length);
+        bool inMemory;
+        lock (_sync)
+        {
+            inMemory = _buffer is not null && Reserve(length);
+            if (inMemory && length < Length)
+            {
+                // Keeps "past Length is zero" true, so a later extension reads zeros as a file's would.
+                Array.Clear(_buffer!, (int)length, (int)(Length - length));
+            }
+        }
+
+        if (!inMemory)
+        {
+            OnDisk().SetLength(length);
+        }
+
         Length = length;
         Dirty = true;
         Modified = FileTime.Now;
@@ -179,7 +281,8 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Starts the copy over <paramref name="stagedBase"/>: as long as the base, sparse, nothing copied.</summary>
     public void StartOver(StagedBase stagedBase, long length)
     {
-        _stream.SetLength(length);
+        // A sparse copy is a revision: the object writer reads it through its file handle.
+        OnDisk().SetLength(length);
         Length = length;
         Base = stagedBase;
     }
@@ -187,28 +290,147 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Back to an empty copy with no base (a copy-down that lost its source midway).</summary>
     public void Reset()
     {
-        _stream.SetLength(0);
+        lock (_sync)
+        {
+            if (_buffer is not null)
+            {
+                Array.Clear(_buffer, 0, (int)Math.Min(Length, _buffer.Length));
+            }
+            else
+            {
+                _stream?.SetLength(0);
+            }
+        }
+
         Length = 0;
         Base?.Dispose();
         Base = null;
     }
 
     /// <summary>Puts bytes fetched from the base (or copied from a queued copy) in place: not a change of content.</summary>
-    public void Fill(long offset, ReadOnlySpan<byte> data) => RandomAccess.Write(Handle, data, offset);
+    public void Fill(long offset, ReadOnlySpan<byte> data)
+    {
+        if (!TryPutInMemory(offset, data))
+        {
+            RandomAccess.Write(Handle, data, offset);
+        }
+    }
 
     /// <summary>A separate read stream over the whole staged content, for the object writer.</summary>
-    public FileStream OpenRead() =>
-        new(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1 << 16, FileOptions.SequentialScan);
+    public Stream OpenRead()
+    {
+        lock (_sync)
+        {
+            if (_buffer is not null)
+            {
+                // Only a queued copy is stored, and nothing writes to it any more.
+                return new MemoryStream(_buffer, 0, (int)Length, writable: false);
+            }
+        }
+
+        return new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1 << 16, FileOptions.SequentialScan);
+    }
 
     public void Dispose()
     {
         WriteBehind?.Dispose();
         Base?.Dispose();
-        _stream.Dispose();
-        if (!Keep)
+        lock (_sync)
         {
-            File.Delete(FilePath);
-            File.Delete(BaseRecordPath);
+            DropBuffer();
+        }
+
+        if (_stream is not null)
+        {
+            _stream.Dispose();
+            if (!_keep)
+            {
+                File.Delete(FilePath);
+                File.Delete(BaseRecordPath);
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="data"/> into the in-memory content if the copy is (and may stay) there.</summary>
+    private bool TryPutInMemory(long offset, ReadOnlySpan<byte> data)
+    {
+        lock (_sync)
+        {
+            if (_buffer is null || !Reserve(offset + data.Length))
+            {
+                return false;
+            }
+
+            data.CopyTo(_buffer.AsSpan((int)offset));
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Makes the in-memory buffer hold <paramref name="length"/> bytes; false when that is over the per-file
+    /// limit or the shared budget (the caller then moves the copy to disk). Caller holds <see cref="_sync"/>.
+    /// </summary>
+    private bool Reserve(long length)
+    {
+        if (length <= _buffer!.Length)
+        {
+            return true;
+        }
+
+        if (length > _memoryLimit)
+        {
+            return false;
+        }
+
+        // Doubling keeps a file written in 4 KiB pieces from copying its buffer at every write.
+        long capacity = Math.Min(_memoryLimit, Math.Max(length, Math.Max(4096, 2L * _buffer.Length)));
+        if (!_memory!.TryReserve(capacity - _reserved))
+        {
+            return false;
+        }
+
+        byte[] grown = new byte[capacity];
+        _buffer.AsSpan(0, (int)Math.Min(Length, _buffer.Length)).CopyTo(grown);
+        _buffer = grown;
+        _reserved = capacity;
+        return true;
+    }
+
+    /// <summary>The file, written from memory first if the copy was held there.</summary>
+    private FileStream OnDisk()
+    {
+        lock (_sync)
+        {
+            if (_stream is null)
+            {
+                ObjectDisposedException.ThrowIf(_buffer is null, this);
+                var stream = new FileStream(FilePath, OwnerOnly(_directory, FileMode.CreateNew, FileAccess.ReadWrite));
+                try
+                {
+                    stream.Write(_buffer.AsSpan(0, (int)Length));
+                }
+                catch
+                {
+                    stream.Dispose();
+                    File.Delete(FilePath);
+                    throw;
+                }
+
+                _stream = stream;
+                DropBuffer();
+            }
+
+            return _stream;
+        }
+    }
+
+    private void DropBuffer()
+    {
+        if (_buffer is not null)
+        {
+            _memory?.Release(_reserved);
+            _reserved = 0;
+            _buffer = null;
         }
     }
 }

@@ -67,7 +67,7 @@ internal sealed partial class VolumeFileSystem
                 // A new file exists from now on for this session; its first version is queued at its last close.
                 n = Bind(path, isDirectory: false);
                 n.Version = null;
-                n.Staged = StagedFile.Create(_stagingDirectory);
+                n.Staged = NewStagedFile();
                 n.Staged.Dirty = true;
                 n.Attributes = new CatalogAttributes(permissions & 0xFFF, context.Uid, context.Gid, Nanoseconds(n.Staged.Modified));
                 return new CreateResult(Reference(n), NewHandle(n, flags));
@@ -372,7 +372,7 @@ internal sealed partial class VolumeFileSystem
             }
         }
 
-        using FileStream input = staged.OpenRead();
+        using Stream input = staged.OpenRead();
         return await writer.WriteAsync(input, _client.CreateSink(_config.K), _volumeKey, cancellationToken).ConfigureAwait(false);
     }
 
@@ -589,7 +589,7 @@ internal sealed partial class VolumeFileSystem
             pending = n.Pending;
         }
 
-        StagedFile staged = StagedFile.Create(_stagingDirectory);
+        StagedFile staged = NewStagedFile();
         try
         {
             if (copyDown && pending is not null && CopyLocal(pending.File, staged))
@@ -636,6 +636,12 @@ internal sealed partial class VolumeFileSystem
         return staged;
     }
 
+    /// <summary>
+    /// A new staged copy, held in memory while it is no bigger than a file whose journal row keeps its bytes
+    /// (<see cref="PackOptions.SmallFileLimit"/>): such a copy never needs a file of its own.
+    /// </summary>
+    private StagedFile NewStagedFile() => StagedFile.Create(_stagingDirectory, _stagingMemory, Packing.SmallFileLimit);
+
     /// <summary>Copies a packed small file's bytes (a range of its pack object) into an empty staged copy.</summary>
     private async Task CopyDownPackedAsync(VolumeNode n, CatalogVersion version, StagedFile staged, CancellationToken cancellationToken)
     {
@@ -677,12 +683,12 @@ internal sealed partial class VolumeFileSystem
                 return true;
             }
 
-            byte[] buffer = new byte[1 << 20];
+            byte[] buffer = new byte[(int)Math.Min(1 << 20, Math.Max(from.Length, 1))];
             long offset = 0;
             int read;
             while ((read = from.Read(offset, buffer)) > 0)
             {
-                RandomAccess.Write(to.Handle, buffer.AsSpan(0, read), offset);
+                to.Fill(offset, buffer.AsSpan(0, read));
                 offset += read;
             }
 

@@ -43,6 +43,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly VolumeKey _volumeKey;
     private readonly VolumeConfig _config;
     private readonly string _stagingDirectory;
+    private readonly StagingMemory _stagingMemory = new(StagingMemory.DefaultBudgetBytes);
     private readonly SegmentCache _segments;
     private readonly ILogger _logger;
     private readonly uint _uid;
@@ -319,12 +320,21 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
             return known;
         }
 
+        // A stored file looked up again (stat, open, unlink after the entry's TTL ran out): nothing but this mount
+        // changed the catalog since its version was read, so that version is still the newest.
+        long seen = _catalog.DataVersion();
+        if (known is { IsDirectory: false, Detached: false, Version: not null } && known.CatalogSeen == seen)
+        {
+            return known;
+        }
+
         // One query: a name that does not exist yet (every create, and the lookup before it) is the common case.
         VolumeCatalog.PathProbe probe = _catalog.Probe(path);
         if (probe.Latest is CatalogVersion version)
         {
             VolumeNode file = Bind(path, isDirectory: false);
             file.Version = version;
+            file.CatalogSeen = seen;
             return file;
         }
 
@@ -365,9 +375,14 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Picks up versions written by other processes (ugloo put) since the node was last seen.</summary>
     private void Refresh(VolumeNode node)
     {
-        if (node.View is null && !node.IsDirectory && !node.Detached && !node.HasLocalContent && _catalog.GetLatest(node.Path) is CatalogVersion latest)
+        if (node.View is null && !node.IsDirectory && !node.Detached && !node.HasLocalContent)
         {
-            node.Version = latest;
+            long seen = _catalog.DataVersion();
+            if (node.CatalogSeen != seen && _catalog.GetLatest(node.Path) is CatalogVersion latest)
+            {
+                node.Version = latest;
+                node.CatalogSeen = seen;
+            }
         }
     }
 

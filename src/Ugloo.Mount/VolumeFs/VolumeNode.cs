@@ -37,6 +37,13 @@ internal sealed class VolumeNode
     /// <summary>The newest committed version known (null for a file created here and not committed yet).</summary>
     public CatalogVersion? Version { get; set; }
 
+    /// <summary>
+    /// The catalog's <see cref="Engine.Catalog.VolumeCatalog.DataVersion"/> when <see cref="Version"/> was read:
+    /// while no other connection has committed since, <see cref="Version"/> is still the newest (this mount keeps
+    /// it up to date for its own changes), and a lookup or getattr needs no query.
+    /// </summary>
+    public long CatalogSeen { get; set; } = long.MinValue;
+
     /// <summary>The local copy being written; while it exists it is the file's content.</summary>
     public StagedFile? Staged { get; set; }
 

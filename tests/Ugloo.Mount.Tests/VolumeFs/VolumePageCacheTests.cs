@@ -45,6 +45,14 @@ public sealed class VolumePageCacheTests : IClassFixture<SmallSegmentCluster>, I
         // Same size: only the version tells the page cache is stale.
         Assert.Equal(0, (await _cluster.RunAsync(ct, "put", _files.Write("theirs", theirs), "/replaced.bin")).ExitCode);
         Assert.Equal(theirs, await File.ReadAllBytesAsync(mount.PathOf("replaced.bin"), ct));
+
+        // Once the kernel's entry and attributes expire (1 s), a lookup and stat see a newer put too: the mount
+        // answers from what it knows only while no other process has changed the catalog.
+        byte[] longer = TestFiles.RandomBytes(10_000, seed: 44);
+        Assert.Equal(0, (await _cluster.RunAsync(ct, "put", _files.Write("longer", longer), "/replaced.bin")).ExitCode);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        Assert.Equal(longer.Length, new FileInfo(mount.PathOf("replaced.bin")).Length);
+        Assert.Equal(longer, await File.ReadAllBytesAsync(mount.PathOf("replaced.bin"), ct));
     }
 
     public void Dispose() => _files.Dispose();
