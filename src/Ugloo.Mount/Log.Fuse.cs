@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9104, Level = LogLevel.Debug, Message = "INTERRUPT of request {Unique}: {Outcome}")]
     public static partial void FuseInterrupt(ILogger logger, ulong unique, string outcome);
+
+    [LoggerMessage(EventId = 9105, Level = LogLevel.Warning, Message = "Writing a {Notification} notification to /dev/fuse failed with errno {Errno}")]
+    public static partial void FuseNotifyFailed(ILogger logger, string notification, int errno);
 }

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9523, Level = LogLevel.Debug, Message = "Stored {Files} small files ({Bytes} bytes) as one pack object {Object}")]
     public static partial void PackStored(ILogger logger, int files, long bytes, Ugloo.Engine.Objects.ObjectId @object);
+
+    [LoggerMessage(EventId = 9524, Level = LogLevel.Warning, Message = "Checking the catalog for changes by other processes failed; the kernel may show them late")]
+    public static partial void CatalogWatchFailed(ILogger logger, Exception exception);
 }

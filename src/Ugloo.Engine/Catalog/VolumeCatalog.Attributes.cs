@@ -12,11 +12,14 @@ public sealed partial class VolumeCatalog
     /// </summary>
     public void SetAttributes(long versionId, CatalogAttributes attributes)
     {
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "UPDATE versions SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime WHERE id = $id AND manifest IS NOT NULL";
-        command.Parameters.AddWithValue("$id", versionId);
-        Bind(command, attributes);
-        command.ExecuteNonQuery();
+        Statement(
+            "UPDATE versions SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime WHERE id = $id AND manifest IS NOT NULL",
+            null,
+            ("$id", versionId),
+            ("$mode", attributes.Mode),
+            ("$uid", attributes.Uid),
+            ("$gid", attributes.Gid),
+            ("$mtime", attributes.ModifiedNs)).ExecuteNonQuery();
     }
 
     /// <summary>Records <paramref name="path"/> as an explicit directory with the given attributes (created or updated).</summary>
@@ -28,23 +31,23 @@ public sealed partial class VolumeCatalog
             return;
         }
 
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText =
+        Statement(
             "INSERT INTO directories (path, created_ms, mode, uid, gid, mtime_ns) VALUES ($path, $created, $mode, $uid, $gid, $mtime) " +
-            "ON CONFLICT (path) DO UPDATE SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime";
-        command.Parameters.AddWithValue("$path", dir);
-        command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        Bind(command, attributes);
-        command.ExecuteNonQuery();
+            "ON CONFLICT (path) DO UPDATE SET mode = $mode, uid = $uid, gid = $gid, mtime_ns = $mtime",
+            null,
+            ("$path", dir),
+            ("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            ("$mode", attributes.Mode),
+            ("$uid", attributes.Uid),
+            ("$gid", attributes.Gid),
+            ("$mtime", attributes.ModifiedNs)).ExecuteNonQuery();
     }
 
     /// <summary>The attributes of an explicit directory, or null when it has none recorded (or is only implied).</summary>
     public CatalogAttributes? GetDirectoryAttributes(string path)
     {
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT mode, uid, gid, mtime_ns FROM directories WHERE path = $path AND mode IS NOT NULL";
-        command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
-        using SqliteDataReader reader = command.ExecuteReader();
+        using SqliteDataReader reader = Statement(
+            "SELECT mode, uid, gid, mtime_ns FROM directories WHERE path = $path AND mode IS NOT NULL", null, ("$path", CatalogPath.Normalize(path))).ExecuteReader();
         return reader.Read()
             ? new CatalogAttributes((uint)reader.GetInt64(0), (uint)reader.GetInt64(1), (uint)reader.GetInt64(2), reader.GetInt64(3))
             : null;

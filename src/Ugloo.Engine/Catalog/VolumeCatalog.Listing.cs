@@ -52,6 +52,25 @@ public sealed partial class VolumeCatalog
     /// </summary>
     public long DataVersion() => (long)Statement("PRAGMA data_version", null).ExecuteScalar()!;
 
+    /// <summary>The newest version id (0 for none): where a watch for later versions starts.</summary>
+    public long LastVersionId() => Statement("SELECT COALESCE(MAX(id), 0) FROM versions", null).ExecuteScalar() is long id ? id : 0;
+
+    /// <summary>
+    /// Versions (tombstones too) added after <paramref name="afterId"/>, oldest first, at most
+    /// <paramref name="limit"/>: what changed since a watch last looked.
+    /// </summary>
+    public IReadOnlyList<(long Id, string Path)> VersionsAfter(long afterId, int limit)
+    {
+        var changes = new List<(long, string)>();
+        using SqliteDataReader reader = Statement("SELECT id, path FROM versions WHERE id > $after ORDER BY id LIMIT $limit", null, ("$after", afterId), ("$limit", limit)).ExecuteReader();
+        while (reader.Read())
+        {
+            changes.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return changes;
+    }
+
     /// <summary>
     /// unlink(2) in one transaction: keeps the parent directory explicit, adds a tombstone if the path has a
     /// live version, marks the given journal rows deleted (still recorded, then tombstoned, so history keeps

@@ -260,18 +260,19 @@ public sealed partial class VolumeCatalog : IDisposable
             return DateTimeOffset.UnixEpoch;
         }
 
-        using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT created_ms FROM directories WHERE path = $path AND created_ms <= $at";
-        command.Parameters.AddWithValue("$path", dir);
-        command.Parameters.AddWithValue("$at", AtMilliseconds(at));
-        if (command.ExecuteScalar() is long created)
+        // Asked for every directory's attributes (the kernel does after each create or unlink in it): prepared.
+        long atMs = AtMilliseconds(at);
+        if (Statement("SELECT created_ms FROM directories WHERE path = $path AND created_ms <= $at", null, ("$path", dir), ("$at", atMs)).ExecuteScalar() is long created)
         {
             return DateTimeOffset.FromUnixTimeMilliseconds(created);
         }
 
         if (at is not null)
         {
+            using SqliteCommand command = _connection.CreateCommand();
             command.CommandText = "SELECT MAX(created_ms) FROM removed_directories WHERE path = $path AND created_ms <= $at AND removed_ms > $at";
+            command.Parameters.AddWithValue("$path", dir);
+            command.Parameters.AddWithValue("$at", atMs);
             if (command.ExecuteScalar() is long createdThen)
             {
                 return DateTimeOffset.FromUnixTimeMilliseconds(createdThen);

@@ -115,4 +115,12 @@ internal interface IFileSystem
     public ValueTask<IReadOnlyList<string>> ListXattrAsync(RequestContext context, ulong node, CancellationToken cancellationToken);
 
     public ValueTask RemoveXattrAsync(RequestContext context, ulong node, string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called once the platform's cache can take corrections (the FUSE session is initialized), and with null
+    /// before it goes away. A filesystem that other processes change too uses it to keep that cache true.
+    /// </summary>
+    public void UseKernelCache(IKernelCache? cache)
+    {
+    }
 }

@@ -18,6 +18,7 @@ internal sealed class FuseMount : IAsyncDisposable
     private readonly FuseMountOptions _options;
     private int _disposed;
     private bool _viaHelper;
+    private IFileSystem? _fileSystem;
 
     private FuseMount(string mountPoint, FuseSession session, FuseMountOptions options, FuseInitOut negotiated, string? connection)
     {
@@ -72,7 +73,9 @@ internal sealed class FuseMount : IAsyncDisposable
             throw;
         }
 
-        var mount = new FuseMount(target, session, options, negotiated, FindConnection(target)) { _viaHelper = helper };
+        // Notifications are allowed once INIT is answered.
+        fileSystem.UseKernelCache(session);
+        var mount = new FuseMount(target, session, options, negotiated, FindConnection(target)) { _viaHelper = helper, _fileSystem = fileSystem };
         Log.FuseMounted(options.Logger, target, negotiated.Minor, negotiated.MaxWrite, negotiated.Flags);
         return mount;
     }
@@ -124,6 +127,8 @@ internal sealed class FuseMount : IAsyncDisposable
         {
             return;
         }
+
+        _fileSystem?.UseKernelCache(null);
 
         // umount(2) sends DESTROY and waits for our reply, so it must not run on a reader thread; it blocks,
         // so not on the caller's either.

@@ -35,7 +35,13 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Largest xattr value Linux allows (XATTR_SIZE_MAX).</summary>
     private const int MaxXattrBytes = 64 * 1024;
 
-    private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the kernel may keep names and attributes of the live tree. Everything this mount changes goes
+    /// through the kernel, and what other processes change is pushed out of its cache within a quarter second
+    /// (<see cref="InvalidateOthersChanges"/>), so a long time costs no coherence and saves a round trip per
+    /// stat, open and unlink of a file seen in the last half minute.
+    /// </summary>
+    private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(30);
 
     private readonly Lock _gate = new();
     private readonly VolumeCatalog _catalog;

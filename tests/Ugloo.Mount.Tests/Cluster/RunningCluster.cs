@@ -123,7 +123,15 @@ internal sealed class RunningCluster : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(s_stopTimeout);
-        await _up.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await _up.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"ugloo up did not exit within {s_stopTimeout.TotalSeconds:0} s of signal {signal}. Its output:\n{Output}\n{NodeLogs()}");
+        }
+
         await _pumps.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         return _up.ExitCode;
     }

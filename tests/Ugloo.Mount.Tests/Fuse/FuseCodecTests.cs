@@ -39,6 +39,8 @@ public sealed class FuseCodecTests
         { "fuse_setxattr_in (compat)", FuseSetXattrIn.WireSize, 8 },
         { "fuse_getxattr_in/out", FuseXattrSize.WireSize, 8 },
         { "fuse_dirent", FuseDirent.HeaderSize, 24 },
+        { "fuse_notify_inval_inode_out", FuseNotifyInvalInodeOut.WireSize, 24 },
+        { "fuse_notify_inval_entry_out", FuseNotifyInvalEntryOut.WireSize, 16 },
     };
 
     [Theory]
@@ -64,6 +66,20 @@ public sealed class FuseCodecTests
         byte[] encoded = new byte[FuseOutHeader.WireSize];
         new FuseOutHeader(16, -FuseErrno.ENOENT, 7).Write(encoded);
         Assert.Equal(Convert.FromHexString("10000000" + "FEFFFFFF" + "0700000000000000"), encoded);
+    }
+
+    [Fact]
+    public void NotificationsCarryTheirCodeInTheErrorFieldAndUniqueZero()
+    {
+        // INVAL_INODE (2) of node 9, attributes only (off -1, len 0): 16 + 24 bytes.
+        Assert.Equal(
+            Convert.FromHexString("28000000" + "02000000" + "0000000000000000" + "0900000000000000" + "FFFFFFFFFFFFFFFF" + "0000000000000000"),
+            new FuseNotifyInvalInodeOut(9, -1, 0).ToMessage());
+
+        // INVAL_ENTRY (3) of "ab" in directory 1: 16 + 16 + 2 + NUL = 35 bytes.
+        Assert.Equal(
+            Convert.FromHexString("23000000" + "03000000" + "0000000000000000" + "0100000000000000" + "02000000" + "00000000" + "616200"),
+            new FuseNotifyInvalEntryOut(1, "ab"u8.ToArray()).ToMessage());
     }
 
     [Fact]

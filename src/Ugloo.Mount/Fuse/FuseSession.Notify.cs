@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Ugloo.Mount.FileSystem;
+
+namespace Ugloo.Mount.Fuse;
+
+/// <summary>The session as the filesystem's <see cref="IKernelCache"/>: notifications written to /dev/fuse.</summary>
+internal sealed partial class FuseSession : IKernelCache
+{
+    public void InvalidateEntry(ulong parent, string name) =>
+        Notify(new FuseNotifyInvalEntryOut(parent, Encoding.UTF8.GetBytes(name)).ToMessage(), "INVAL_ENTRY");
+
+    // A negative offset drops attributes only: the pages of the file stay (they are checked against the version
+    // at the next open).
+    public void InvalidateAttributes(ulong node) =>
+        Notify(new FuseNotifyInvalInodeOut(node, -1, 0).ToMessage(), "INVAL_INODE");
+
+    /// <summary>
+    /// One notification in one write(2). The kernel answers ENOENT when it holds no such inode or name (nothing
+    /// to drop), and ENODEV or ENOTCONN once the mount is gone: neither is a failure.
+    /// </summary>
+    private void Notify(byte[] message, string what)
+    {
+        bool added = false;
+        try
+        {
+            _device.DangerousAddRef(ref added);
+            if (LibC.Write(_fd, message, message.Length) < 0)
+            {
+                int error = Marshal.GetLastPInvokeError();
+                if (error is not FuseErrno.ENOENT and not FuseErrno.ENODEV and not FuseErrno.ENOTCONN)
+                {
+                    Log.FuseNotifyFailed(_logger, what, error);
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (added)
+            {
+                _device.DangerousRelease();
+            }
+        }
+    }
+}

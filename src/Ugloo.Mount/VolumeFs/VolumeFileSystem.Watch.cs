@@ -1,0 +1,133 @@
+using Ugloo.Engine.Catalog;
+using Ugloo.Mount.FileSystem;
+
+namespace Ugloo.Mount.VolumeFs;
+
+/// <summary>
+/// Keeps the kernel's cache of names and attributes true when another process changes the volume (ugloo put,
+/// restore, the S3 gateway: any other catalog connection). Everything this mount changes goes through the
+/// kernel, which updates its own cache; so the live tree can be cached for <see cref="s_ttl"/> and the
+/// others' versions are pushed out of that cache within <see cref="s_watchInterval"/> instead.
+/// </summary>
+internal sealed partial class VolumeFileSystem
+{
+    private static readonly TimeSpan s_watchInterval = TimeSpan.FromMilliseconds(250);
+    private const int WatchBatch = 4096;
+
+    private IKernelCache? _kernelCache;
+    private Task? _watch;
+    private long _watchedDataVersion;
+    private long _watchedVersionId;
+
+    public void UseKernelCache(IKernelCache? cache)
+    {
+        lock (_gate)
+        {
+            _kernelCache = cache;
+            if (cache is not null && _watch is null)
+            {
+                _watchedDataVersion = _catalog.DataVersion();
+                _watchedVersionId = _catalog.LastVersionId();
+                _watch = Task.Run(WatchAsync);
+            }
+        }
+    }
+
+    private async Task WatchAsync()
+    {
+        using var timer = new PeriodicTimer(s_watchInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    InvalidateOthersChanges();
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
+                {
+                    Log.CatalogWatchFailed(_logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// When another connection committed since the last look, drops from the kernel's cache every name (and
+    /// the attributes of every node) that a version added meanwhile concerns. The notifications go out after
+    /// the lock is released: the kernel takes the directory's lock to drop a name, and a request holding that
+    /// lock may be waiting for ours.
+    /// </summary>
+    private void InvalidateOthersChanges()
+    {
+        var entries = new HashSet<(ulong Parent, string Name)>();
+        var nodes = new HashSet<ulong>();
+        IKernelCache? cache;
+        lock (_gate)
+        {
+            cache = _kernelCache;
+            if (cache is null || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            long dataVersion = _catalog.DataVersion();
+            if (dataVersion == _watchedDataVersion)
+            {
+                return;
+            }
+
+            // Noted before reading, so a commit that lands during the read is looked at next time.
+            _watchedDataVersion = dataVersion;
+            IReadOnlyList<(long Id, string Path)> added;
+            do
+            {
+                added = _catalog.VersionsAfter(_watchedVersionId, WatchBatch);
+                foreach ((long id, string path) in added)
+                {
+                    _watchedVersionId = id;
+                    Collect(id, path, entries, nodes);
+                }
+            }
+            while (added.Count == WatchBatch);
+        }
+
+        foreach ((ulong parent, string name) in entries)
+        {
+            cache.InvalidateEntry(parent, name);
+        }
+
+        foreach (ulong node in nodes)
+        {
+            cache.InvalidateAttributes(node);
+        }
+    }
+
+    /// <summary>What the kernel may hold about <paramref name="path"/> that version <paramref name="id"/> changed. Caller holds the lock.</summary>
+    private void Collect(long id, string path, HashSet<(ulong, string)> entries, HashSet<ulong> nodes)
+    {
+        if (_byPath.TryGetValue(path, out VolumeNode? node) && !node.IsDirectory)
+        {
+            if (node.HasLocalContent || node.Version?.Id >= id)
+            {
+                // Written here (the journal's own records), or already seen: the kernel knows it.
+                return;
+            }
+
+            nodes.Add(node.Id);
+        }
+
+        // The kernel holds names only under directories it looked up, which are bound here.
+        if (_byPath.TryGetValue(CatalogPath.Parent(path), out VolumeNode? directory) && directory.IsDirectory && !directory.Detached)
+        {
+            entries.Add((directory.Id, CatalogPath.Name(path)));
+            nodes.Add(directory.Id);
+        }
+    }
+}
