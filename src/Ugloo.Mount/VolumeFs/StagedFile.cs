@@ -28,6 +28,13 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Bytes of <see cref="_memory"/>'s budget that <see cref="_buffer"/> holds.</summary>
     private long _reserved;
 
+    /// <summary>
+    /// How far writes and fills reached in <see cref="_buffer"/>; every byte past it is zero. A copy-down fills
+    /// before it sets <see cref="Length"/> (<see cref="Loaded"/>), so this, not the length, is what a grown
+    /// buffer and a spill to disk must carry.
+    /// </summary>
+    private long _extent;
+
     private FileStream? _stream;
     private bool _keep;
 
@@ -240,12 +247,16 @@ internal sealed class StagedFile : IDisposable
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         AppendOnly &= offset == Length;
-        if (!TryPutInMemory(offset, data))
+        long end = offset + data.Length;
+
+        // In memory, the length changes under the same lock as the bytes: a spill to disk on another thread (a
+        // send-ahead asking for the handle) must see both or neither.
+        if (!TryPutInMemory(offset, data, end))
         {
             RandomAccess.Write(Handle, data, offset);
+            Length = Math.Max(Length, end);
         }
 
-        Length = Math.Max(Length, offset + data.Length);
         Dirty = true;
         Written = true;
         Modified = FileTime.Now;
@@ -258,25 +269,42 @@ internal sealed class StagedFile : IDisposable
         lock (_sync)
         {
             inMemory = _buffer is not null && Reserve(length);
-            if (inMemory && length < Length)
+            if (inMemory)
             {
-                // Keeps "past Length is zero" true, so a later extension reads zeros as a file's would.
-                Array.Clear(_buffer!, (int)length, (int)(Length - length));
+                if (length < _extent)
+                {
+                    // Keeps "past the extent is zero" true, so a later extension reads zeros as a file's would.
+                    Array.Clear(_buffer!, (int)length, (int)(_extent - length));
+                    _extent = length;
+                }
+
+                Length = length;
             }
         }
 
         if (!inMemory)
         {
             OnDisk().SetLength(length);
+            Length = length;
         }
 
-        Length = length;
         Dirty = true;
         Modified = FileTime.Now;
     }
 
     /// <summary>Records bytes written to the file by a copy-down (not a change of content).</summary>
-    public void Loaded(long length) => Length = length;
+    public void Loaded(long length)
+    {
+        lock (_sync)
+        {
+            if (_buffer is not null && !Reserve(length))
+            {
+                OnDisk();
+            }
+
+            Length = length;
+        }
+    }
 
     /// <summary>Starts the copy over <paramref name="stagedBase"/>: as long as the base, sparse, nothing copied.</summary>
     public void StartOver(StagedBase stagedBase, long length)
@@ -294,15 +322,17 @@ internal sealed class StagedFile : IDisposable
         {
             if (_buffer is not null)
             {
-                Array.Clear(_buffer, 0, (int)Math.Min(Length, _buffer.Length));
+                Array.Clear(_buffer, 0, (int)_extent);
+                _extent = 0;
             }
             else
             {
                 _stream?.SetLength(0);
             }
+
+            Length = 0;
         }
 
-        Length = 0;
         Base?.Dispose();
         Base = null;
     }
@@ -310,7 +340,7 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Puts bytes fetched from the base (or copied from a queued copy) in place: not a change of content.</summary>
     public void Fill(long offset, ReadOnlySpan<byte> data)
     {
-        if (!TryPutInMemory(offset, data))
+        if (!TryPutInMemory(offset, data, length: null))
         {
             RandomAccess.Write(Handle, data, offset);
         }
@@ -323,7 +353,8 @@ internal sealed class StagedFile : IDisposable
         {
             if (_buffer is not null)
             {
-                // Only a queued copy is stored, and nothing writes to it any more.
+                // A snapshot of the bytes: the stored copy is either queued (nothing writes to it any more) or
+                // being fsynced, which holds the node's I/O gate against writes for the whole upload.
                 return new MemoryStream(_buffer, 0, (int)Length, writable: false);
             }
         }
@@ -351,17 +382,27 @@ internal sealed class StagedFile : IDisposable
         }
     }
 
-    /// <summary>Copies <paramref name="data"/> into the in-memory content if the copy is (and may stay) there.</summary>
-    private bool TryPutInMemory(long offset, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Copies <paramref name="data"/> into the in-memory content if the copy is (and may stay) there, and extends
+    /// the length to <paramref name="length"/> (a write) or leaves it (a fill).
+    /// </summary>
+    private bool TryPutInMemory(long offset, ReadOnlySpan<byte> data, long? length)
     {
         lock (_sync)
         {
-            if (_buffer is null || !Reserve(offset + data.Length))
+            long end = offset + data.Length;
+            if (_buffer is null || !Reserve(end))
             {
                 return false;
             }
 
             data.CopyTo(_buffer.AsSpan((int)offset));
+            _extent = Math.Max(_extent, end);
+            if (length is long grown)
+            {
+                Length = Math.Max(Length, grown);
+            }
+
             return true;
         }
     }
@@ -390,7 +431,7 @@ internal sealed class StagedFile : IDisposable
         }
 
         byte[] grown = new byte[capacity];
-        _buffer.AsSpan(0, (int)Math.Min(Length, _buffer.Length)).CopyTo(grown);
+        _buffer.AsSpan(0, (int)_extent).CopyTo(grown);
         _buffer = grown;
         _reserved = capacity;
         return true;
@@ -407,7 +448,13 @@ internal sealed class StagedFile : IDisposable
                 var stream = new FileStream(FilePath, OwnerOnly(_directory, FileMode.CreateNew, FileAccess.ReadWrite));
                 try
                 {
-                    stream.Write(_buffer.AsSpan(0, (int)Length));
+                    // Everything written or filled (a copy-down may be ahead of Length), then the length itself
+                    // (an extension past the last write is a hole, as in a file).
+                    stream.Write(_buffer.AsSpan(0, (int)_extent));
+                    if (Length > _extent)
+                    {
+                        stream.SetLength(Length);
+                    }
                 }
                 catch
                 {
@@ -430,6 +477,7 @@ internal sealed class StagedFile : IDisposable
         {
             _memory?.Release(_reserved);
             _reserved = 0;
+            _extent = 0;
             _buffer = null;
         }
     }

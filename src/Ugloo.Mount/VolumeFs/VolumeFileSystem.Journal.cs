@@ -465,7 +465,12 @@ internal sealed partial class VolumeFileSystem
             {
                 if (IsPackable(batch[0]))
                 {
-                    await StorePackAsync(batch, cancellationToken).ConfigureAwait(false);
+                    // A retry after a slice of the pack was recorded stores only the rest (as a pack of its own).
+                    List<JournalEntry> left = attempt == 1 ? batch : [.. batch.Where(e => !e.Recorded && !e.Dropped)];
+                    if (left.Count > 0)
+                    {
+                        await StorePackAsync(left, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 else
                 {

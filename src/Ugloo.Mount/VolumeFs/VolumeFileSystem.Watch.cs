@@ -66,8 +66,6 @@ internal sealed partial class VolumeFileSystem
     /// </summary>
     private void InvalidateOthersChanges()
     {
-        var entries = new HashSet<(ulong Parent, string Name)>();
-        var nodes = new HashSet<ulong>();
         IKernelCache? cache;
         lock (_gate)
         {
@@ -85,46 +83,69 @@ internal sealed partial class VolumeFileSystem
 
             // Noted before reading, so a commit that lands during the read is looked at next time.
             _watchedDataVersion = dataVersion;
-            IReadOnlyList<(long Id, string Path)> added;
-            do
+        }
+
+        // A batch at a time, releasing the lock in between: a big put by another process must not hold up
+        // every request of the mount.
+        bool more = true;
+        while (more)
+        {
+            var entries = new HashSet<(ulong Parent, string Name)>();
+            var nodes = new HashSet<ulong>();
+            lock (_gate)
             {
-                added = _catalog.VersionsAfter(_watchedVersionId, WatchBatch);
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                IReadOnlyList<(long Id, string Path)> added = _catalog.VersionsAfter(_watchedVersionId, WatchBatch);
                 foreach ((long id, string path) in added)
                 {
                     _watchedVersionId = id;
-                    Collect(id, path, entries, nodes);
+                    Collect(path, entries, nodes);
                 }
+
+                more = added.Count == WatchBatch;
             }
-            while (added.Count == WatchBatch);
-        }
 
-        foreach ((ulong parent, string name) in entries)
-        {
-            cache.InvalidateEntry(parent, name);
-        }
+            foreach ((ulong parent, string name) in entries)
+            {
+                cache.InvalidateEntry(parent, name);
+            }
 
-        foreach (ulong node in nodes)
-        {
-            cache.InvalidateAttributes(node);
+            foreach (ulong node in nodes)
+            {
+                cache.InvalidateAttributes(node);
+            }
         }
     }
 
-    /// <summary>What the kernel may hold about <paramref name="path"/> that version <paramref name="id"/> changed. Caller holds the lock.</summary>
-    private void Collect(long id, string path, HashSet<(ulong, string)> entries, HashSet<ulong> nodes)
+    /// <summary>
+    /// What the kernel may hold about <paramref name="path"/>, which a version added since the last look concerns.
+    /// The mount's own versions are among them (the journal's records); dropping those costs the kernel one
+    /// more request. Caller holds the lock.
+    /// </summary>
+    private void Collect(string path, HashSet<(ulong, string)> entries, HashSet<ulong> nodes)
     {
-        if (_byPath.TryGetValue(path, out VolumeNode? node) && !node.IsDirectory)
+        bool boundDirectory = false;
+        if (_byPath.TryGetValue(path, out VolumeNode? node))
         {
-            if (node.HasLocalContent || node.Version?.Id >= id)
+            if (node.HasLocalContent)
             {
-                // Written here (the journal's own records), or already seen: the kernel knows it.
+                // Being written or queued here: what the kernel shows is that content, newer than any other.
                 return;
             }
 
+            // Not skipped when this node already has the version: a lookup or open may have moved it on
+            // without handing the kernel the new attributes.
             nodes.Add(node.Id);
+            boundDirectory = node.IsDirectory;
         }
 
-        // The kernel holds names only under directories it looked up, which are bound here.
-        if (_byPath.TryGetValue(CatalogPath.Parent(path), out VolumeNode? directory) && directory.IsDirectory && !directory.Detached)
+        // The kernel holds names only under directories it looked up, which are bound here. A name bound as a
+        // directory keeps its entry (a process may have its working directory there); its attributes go.
+        if (!boundDirectory && _byPath.TryGetValue(CatalogPath.Parent(path), out VolumeNode? directory) && directory.IsDirectory && !directory.Detached)
         {
             entries.Add((directory.Id, CatalogPath.Name(path)));
             nodes.Add(directory.Id);

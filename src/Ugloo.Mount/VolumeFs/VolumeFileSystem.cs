@@ -257,7 +257,13 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         {
             foreach (JournalEntry entry in _outstanding)
             {
-                entry.File.Keep = true;
+                // A small copy held in memory has its bytes in its journal row (replay writes them out): writing
+                // thousands of them to disk here would only slow the unmount down.
+                if (!(entry.File.InMemory && IsPackable(entry)))
+                {
+                    entry.File.Keep = true;
+                }
+
                 entry.File.Dispose();
             }
 

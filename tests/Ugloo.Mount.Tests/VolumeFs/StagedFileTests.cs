@@ -1,3 +1,4 @@
+using Ugloo.Mount.Tests.Cluster;
 using Ugloo.Mount.VolumeFs;
 
 namespace Ugloo.Mount.Tests.VolumeFs;
@@ -107,6 +108,45 @@ public sealed class StagedFileTests : IDisposable
 
         using StagedFile adopted = StagedFile.Adopt(path);
         Assert.Equal(content, ReadAll(adopted));
+    }
+
+    [Fact]
+    public void A_copy_down_in_pieces_keeps_every_piece_when_the_buffer_grows_and_when_it_moves_to_disk()
+    {
+        // A packed file whose bytes cross a pack segment boundary is copied down in two fills before its length
+        // is set: the second fill grows the buffer, and the first must survive that (and a spill to disk).
+        byte[] content = TestFiles.RandomBytes(10_000, seed: 7);
+        var memory = new StagingMemory(StagingMemory.DefaultBudgetBytes);
+        using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
+        {
+            staged.Fill(0, content.AsSpan(0, 3000));
+            staged.Fill(3000, content.AsSpan(3000));
+            staged.Loaded(content.Length);
+            Assert.True(staged.InMemory);
+            Assert.Equal(content, ReadAll(staged));
+        }
+
+        using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
+        {
+            staged.Fill(0, content.AsSpan(0, 3000));
+            _ = staged.Handle; // the object writer asks for the file before the length is set
+            staged.Fill(3000, content.AsSpan(3000));
+            staged.Loaded(content.Length);
+            Assert.False(staged.InMemory);
+            Assert.Equal(content, ReadAll(staged));
+        }
+
+        // Extended past the last write, then spilled: the hole stays a hole of zeros, the length is kept.
+        using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
+        {
+            staged.Write(0, content.AsSpan(0, 100));
+            staged.SetLength(5000);
+            staged.Keep = true;
+            byte[] expected = new byte[5000];
+            content.AsSpan(0, 100).CopyTo(expected);
+            Assert.Equal(expected, File.ReadAllBytes(staged.FilePath));
+            staged.Keep = false;
+        }
     }
 
     [Fact]

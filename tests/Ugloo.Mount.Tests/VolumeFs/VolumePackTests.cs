@@ -64,6 +64,7 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
             }
         }
 
+        string straddler;
         long storedBefore = await StoredBytesAsync(ct);
         await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MaxBytes = 0 }))
         {
@@ -86,6 +87,10 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
             Assert.Single(packed.Select(v => ObjectManifest.Deserialize(v.Manifest).ObjectId).Distinct());
             Assert.Equal(packed.Sum(v => v.Size), ObjectManifest.Deserialize(packed[0].Manifest).PlaintextSize);
 
+            // A file whose bytes cross a segment boundary of the pack: changing it copies it down in two pieces.
+            straddler = latest.First(e => e.Key is not ("f001" or "f002" or "f007" or "f099" or "f149") && e.Value.IsPacked
+                && e.Value.ContentOffset / SmallSegmentCluster.SegmentSize != (e.Value.ContentOffset + e.Value.Size - 1) / SmallSegmentCluster.SegmentSize).Key;
+
             // `ugloo status` counts the pack once, not once per file.
             long added = ObjectManifest.Deserialize(packed[0].Manifest).StoredSize + ObjectManifest.Deserialize(latest["f150"].Manifest).StoredSize;
             Assert.Equal(storedBefore + added, await StoredBytesAsync(ct));
@@ -107,6 +112,12 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
                 await file.WriteAsync(patch, ct);
             }
 
+            await using (var file = new FileStream(mount.PathOf("pack/" + straddler), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.None))
+            {
+                file.Position = 5;
+                await file.WriteAsync(patch, ct);
+            }
+
             await File.AppendAllTextAsync(mount.PathOf("pack/f007"), "now has bytes", ct);
             await mount.SettleAsync();
             Directory.Move(mount.PathOf("pack"), mount.PathOf("moved"));
@@ -118,6 +129,9 @@ public sealed class VolumePackTests : IClassFixture<SmallSegmentCluster>, IDispo
         {
             Assert.Equal(changed, await File.ReadAllBytesAsync(mount.PathOf("moved/f001"), ct));
             Assert.Equal("now has bytes", await File.ReadAllTextAsync(mount.PathOf("moved/f007"), ct));
+            byte[] straddlerChanged = (byte[])expected[straddler].Clone();
+            patch.CopyTo(straddlerChanged, 5);
+            Assert.Equal(straddlerChanged, await File.ReadAllBytesAsync(mount.PathOf("moved/" + straddler), ct));
             foreach (string name in new[] { "f002", "f099", "f149", "f150" })
             {
                 Assert.Equal(expected[name], await File.ReadAllBytesAsync(mount.PathOf("moved/" + name), ct));
