@@ -9,7 +9,7 @@ namespace Ugloo.Engine.Swarm;
 internal sealed class BackgroundStores(long maxBytes)
 {
     private readonly ConcurrentDictionary<Task, long> _running = new();
-    private long _bytes;
+    private readonly ByteBudget _bytes = new(maxBytes);
     private long _failed;
 
     public int Count => _running.Count;
@@ -18,17 +18,7 @@ internal sealed class BackgroundStores(long maxBytes)
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Reserves room for <paramref name="bytes"/> of copies; false when the budget is spent.</summary>
-    public bool TryReserve(long bytes)
-    {
-        long now = Interlocked.Add(ref _bytes, bytes);
-        if (now <= maxBytes)
-        {
-            return true;
-        }
-
-        Interlocked.Add(ref _bytes, -bytes);
-        return false;
-    }
+    public bool TryReserve(long bytes) => _bytes.TryReserve(bytes);
 
     public void Track(Task store, long bytes)
     {
@@ -43,7 +33,7 @@ internal sealed class BackgroundStores(long maxBytes)
 
                 if (_running.TryRemove(t, out long held))
                 {
-                    Interlocked.Add(ref _bytes, -held);
+                    _bytes.Release(held);
                 }
             },
             CancellationToken.None,

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using Ugloo.Engine;
 using Ugloo.Mount.FileSystem;
 
 namespace Ugloo.Mount.VolumeFs;
@@ -7,7 +8,7 @@ namespace Ugloo.Mount.VolumeFs;
 /// <summary>
 /// A file being written through the mount: a private local copy that takes every write and truncate until a
 /// flush, fsync or release commits it as a new version. A small copy (up to the journal's small-file limit)
-/// lives in memory, within <see cref="StagingMemory"/>'s budget: its journal row holds its bytes, so it needs
+/// lives in memory, within a shared <see cref="ByteBudget"/>: its journal row holds its bytes, so it needs
 /// no file. A bigger one, one over a stored version, one that must outlive the process, or any once the budget
 /// is spent, is a file under DATA/staging/ (0600, in a 0700 directory). Kept on disk when a commit fails so no
 /// written byte is lost. A copy opened over a stored version (<see cref="Base"/>) starts sparse and holds only
@@ -16,7 +17,7 @@ namespace Ugloo.Mount.VolumeFs;
 internal sealed class StagedFile : IDisposable
 {
     private readonly string _directory;
-    private readonly StagingMemory? _memory;
+    private readonly ByteBudget? _memory;
     private readonly long _memoryLimit;
 
     /// <summary>Guards the move from memory to disk; file I/O itself runs outside it.</summary>
@@ -38,7 +39,7 @@ internal sealed class StagedFile : IDisposable
     private FileStream? _stream;
     private bool _keep;
 
-    private StagedFile(string path, FileStream? stream, StagingMemory? memory, long memoryLimit)
+    private StagedFile(string path, FileStream? stream, ByteBudget? memory, long memoryLimit)
     {
         FilePath = path;
         _directory = Path.GetDirectoryName(path)!;
@@ -116,7 +117,7 @@ internal sealed class StagedFile : IDisposable
     /// A new, empty copy. With <paramref name="memory"/>, it stays in memory while it is at most
     /// <paramref name="memoryLimit"/> bytes and the budget allows; else it is a file from the start.
     /// </summary>
-    public static StagedFile Create(string directory, StagingMemory? memory = null, long memoryLimit = 0)
+    public static StagedFile Create(string directory, ByteBudget? memory = null, long memoryLimit = 0)
     {
         string path = Path.Combine(directory, Guid.NewGuid().ToString("N"));
         return memory is not null && memoryLimit > 0

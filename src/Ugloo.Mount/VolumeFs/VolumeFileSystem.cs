@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Ugloo.Engine;
 using Ugloo.Engine.Catalog;
 using Ugloo.Engine.Crypto;
 using Ugloo.Engine.Swarm;
@@ -49,7 +50,13 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private readonly VolumeKey _volumeKey;
     private readonly VolumeConfig _config;
     private readonly string _stagingDirectory;
-    private readonly StagingMemory _stagingMemory = new(StagingMemory.DefaultBudgetBytes);
+    /// <summary>
+    /// Memory for small staged copies held instead of files (<see cref="StagedFile"/>): 64 MiB, e.g. 16,384
+    /// queued files of 4 KiB or 512 of 128 KiB; past it, copies go to DATA/staging/ as before.
+    /// </summary>
+    private readonly ByteBudget _stagingMemory = new(StagingMemoryBytes);
+
+    internal const long StagingMemoryBytes = 64L * 1024 * 1024;
     private readonly SegmentCache _segments;
     private readonly ILogger _logger;
     private readonly uint _uid;

@@ -1,3 +1,4 @@
+using Ugloo.Engine;
 using Ugloo.Mount.Tests.Cluster;
 using Ugloo.Mount.VolumeFs;
 
@@ -18,7 +19,7 @@ public sealed class StagedFileTests : IDisposable
     [Fact]
     public void A_small_copy_reads_back_with_holes_and_truncations_as_zeros_and_leaves_no_file()
     {
-        var memory = new StagingMemory(StagingMemory.DefaultBudgetBytes);
+        var memory = new ByteBudget(VolumeFileSystem.StagingMemoryBytes);
         var model = new byte[9000];
         using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
         {
@@ -49,7 +50,7 @@ public sealed class StagedFileTests : IDisposable
     [Fact]
     public void A_copy_that_grows_past_the_limit_moves_to_an_owner_only_file_with_every_byte()
     {
-        var memory = new StagingMemory(StagingMemory.DefaultBudgetBytes);
+        var memory = new ByteBudget(VolumeFileSystem.StagingMemoryBytes);
         var model = new byte[Limit + 5000];
         string path;
         using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
@@ -76,7 +77,7 @@ public sealed class StagedFileTests : IDisposable
     [Fact]
     public void Once_the_budget_is_spent_new_copies_go_to_disk_and_a_released_copy_frees_its_share()
     {
-        var memory = new StagingMemory(16 * 1024);
+        var memory = new ByteBudget(16 * 1024);
         using StagedFile first = StagedFile.Create(_directory, memory, Limit);
         first.Write(0, new byte[12 * 1024]);
         using StagedFile second = StagedFile.Create(_directory, memory, Limit);
@@ -96,7 +97,7 @@ public sealed class StagedFileTests : IDisposable
     [Fact]
     public void A_copy_that_must_be_kept_is_written_out_and_can_be_adopted_after_a_restart()
     {
-        var memory = new StagingMemory(StagingMemory.DefaultBudgetBytes);
+        var memory = new ByteBudget(VolumeFileSystem.StagingMemoryBytes);
         byte[] content = Fill(new byte[5000], 0, 5000, 9);
         string path;
         using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
@@ -116,23 +117,19 @@ public sealed class StagedFileTests : IDisposable
         // A packed file whose bytes cross a pack segment boundary is copied down in two fills before its length
         // is set: the second fill grows the buffer, and the first must survive that (and a spill to disk).
         byte[] content = TestFiles.RandomBytes(10_000, seed: 7);
-        var memory = new StagingMemory(StagingMemory.DefaultBudgetBytes);
-        using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
+        var memory = new ByteBudget(VolumeFileSystem.StagingMemoryBytes);
+        foreach (bool spillBetween in new[] { false, true })
         {
+            using StagedFile staged = StagedFile.Create(_directory, memory, Limit);
             staged.Fill(0, content.AsSpan(0, 3000));
-            staged.Fill(3000, content.AsSpan(3000));
-            staged.Loaded(content.Length);
-            Assert.True(staged.InMemory);
-            Assert.Equal(content, ReadAll(staged));
-        }
+            if (spillBetween)
+            {
+                _ = staged.Handle; // the object writer may ask for the file before the length is set
+            }
 
-        using (StagedFile staged = StagedFile.Create(_directory, memory, Limit))
-        {
-            staged.Fill(0, content.AsSpan(0, 3000));
-            _ = staged.Handle; // the object writer asks for the file before the length is set
             staged.Fill(3000, content.AsSpan(3000));
             staged.Loaded(content.Length);
-            Assert.False(staged.InMemory);
+            Assert.Equal(!spillBetween, staged.InMemory);
             Assert.Equal(content, ReadAll(staged));
         }
 
@@ -154,7 +151,7 @@ public sealed class StagedFileTests : IDisposable
     {
         // Reopening a queued file copies from the journal's copy; the journal may release it meanwhile, and the
         // copy-down then starts over from the recorded version instead.
-        StagedFile staged = StagedFile.Create(_directory, new StagingMemory(StagingMemory.DefaultBudgetBytes), Limit);
+        StagedFile staged = StagedFile.Create(_directory, new ByteBudget(VolumeFileSystem.StagingMemoryBytes), Limit);
         staged.Write(0, new byte[100]);
         staged.Dispose();
         Assert.Throws<ObjectDisposedException>(() => staged.Read(0, new byte[100]));
