@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Ugloo.Mount.FileSystem;
 
@@ -21,28 +20,10 @@ internal sealed partial class FuseSession : IKernelCache
     /// </summary>
     private void Notify(byte[] message, string what)
     {
-        bool added = false;
-        try
+        int error = WriteToDevice(message, message.Length);
+        if (error is not 0 and not FuseErrno.ENOENT and not FuseErrno.ENODEV and not FuseErrno.ENOTCONN)
         {
-            _device.DangerousAddRef(ref added);
-            if (LibC.Write(_fd, message, message.Length) < 0)
-            {
-                int error = Marshal.GetLastPInvokeError();
-                if (error is not FuseErrno.ENOENT and not FuseErrno.ENODEV and not FuseErrno.ENOTCONN)
-                {
-                    Log.FuseNotifyFailed(_logger, what, error);
-                }
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            if (added)
-            {
-                _device.DangerousRelease();
-            }
+            Log.FuseNotifyFailed(_logger, what, error);
         }
     }
 }

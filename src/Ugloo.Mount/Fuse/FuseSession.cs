@@ -192,23 +192,28 @@ internal sealed partial class FuseSession : IDisposable
     {
         int length = FuseOutHeader.WireSize + (errno == 0 ? bodyLength : 0);
         new FuseOutHeader((uint)length, -errno, unique).Write(reply);
+        int error = WriteToDevice(reply, length);
+        if (error != 0 && error != FuseErrno.ENOENT && error != FuseErrno.ENODEV)
+        {
+            Log.FuseReplyFailed(_logger, opcode.ToString(), unique, error);
+        }
+    }
+
+    /// <summary>
+    /// One write(2) of a whole message (a reply or a notification) to /dev/fuse; returns 0 or the errno. A
+    /// device already closed under a late handler counts as written: nobody waits for the message any more.
+    /// </summary>
+    private int WriteToDevice(byte[] message, int length)
+    {
         bool added = false;
         try
         {
             _device.DangerousAddRef(ref added);
-            nint written = LibC.Write(_fd, reply, length);
-            if (written < 0)
-            {
-                int error = Marshal.GetLastPInvokeError();
-                if (error != FuseErrno.ENOENT && error != FuseErrno.ENODEV)
-                {
-                    Log.FuseReplyFailed(_logger, opcode.ToString(), unique, error);
-                }
-            }
+            return LibC.Write(_fd, message, length) < 0 ? Marshal.GetLastPInvokeError() : 0;
         }
         catch (ObjectDisposedException)
         {
-            // The device closed under a late handler: nobody waits for this reply any more.
+            return 0;
         }
         finally
         {

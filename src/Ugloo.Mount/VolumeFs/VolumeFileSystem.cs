@@ -340,8 +340,9 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
         }
 
         // A stored file looked up again (stat, open, unlink after the entry's TTL ran out): nothing but this mount
-        // changed the catalog since its version was read, so that version is still the newest.
-        long seen = _catalog.DataVersion();
+        // changed the catalog since its version was read, so that version is still the newest. A name with no
+        // node (every create) skips the check; a file the probe finds is then checked at its next lookup.
+        long seen = known is null ? long.MinValue : _catalog.DataVersion();
         if (known is { IsDirectory: false, Detached: false, Version: not null } && known.CatalogSeen == seen)
         {
             return known;
