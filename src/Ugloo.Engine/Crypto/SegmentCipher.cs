@@ -59,16 +59,24 @@ internal sealed class SegmentCipher : IDisposable
     /// Decrypts <paramref name="sealedSegment"/> (ciphertext + tag) in place; the plaintext is its first
     /// <c>Length - TagSize</c> bytes. Throws <see cref="SegmentAuthenticationException"/> on any mismatch.
     /// </summary>
-    public void Open(int segmentIndex, ulong generation, bool isLast, Span<byte> sealedSegment)
+    public void Open(int segmentIndex, ulong generation, bool isLast, Span<byte> sealedSegment) =>
+        Open(segmentIndex, generation, isLast, sealedSegment, sealedSegment[..^TagSize]);
+
+    /// <summary>
+    /// Decrypts <paramref name="sealedSegment"/> (ciphertext + tag) into <paramref name="plaintext"/>, which is
+    /// exactly <c>Length - TagSize</c> bytes and either the same memory as the ciphertext or not overlapping it.
+    /// Throws <see cref="SegmentAuthenticationException"/> on any mismatch.
+    /// </summary>
+    public void Open(int segmentIndex, ulong generation, bool isLast, ReadOnlySpan<byte> sealedSegment, Span<byte> plaintext)
     {
+        int plaintextLength = sealedSegment.Length - TagSize;
+        ArgumentOutOfRangeException.ThrowIfNotEqual(plaintext.Length, plaintextLength, nameof(plaintext));
         Span<byte> nonce = stackalloc byte[NonceSize];
         Span<byte> ad = stackalloc byte[AssociatedDataSize];
         Fill(segmentIndex, generation, isLast, nonce, ad);
-        int plaintextLength = sealedSegment.Length - TagSize;
-        Span<byte> text = sealedSegment[..plaintextLength];
         try
         {
-            _aes.Decrypt(nonce, text, sealedSegment[plaintextLength..], text, ad);
+            _aes.Decrypt(nonce, sealedSegment[..plaintextLength], sealedSegment[plaintextLength..], plaintext, ad);
         }
         catch (AuthenticationTagMismatchException e)
         {

@@ -40,7 +40,8 @@ internal sealed class AlignedBuffer
 
     public static void Return(AlignedBuffer buffer)
     {
-        // A node has a bounded number of uploads at once; keep at most a few dozen idle.
+        // A node has a bounded number of uploads at once, the mount's segment cache a bounded number of
+        // background writes; keep at most a few dozen idle.
         if (s_pool.Count < 32)
         {
             s_pool.Add(buffer);

@@ -1,6 +1,8 @@
 using System.IO.Hashing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Ugloo.Engine.Objects;
+using Ugloo.Engine.Storage;
 
 namespace Ugloo.Mount.VolumeFs;
 
@@ -120,10 +122,8 @@ internal sealed class SegmentCache
     /// shared from now on: never write into it.
     /// </summary>
     /// <remarks>
-    /// Writing the file is a third of the mount's CPU in a cold sequential read (the kernel copying into the page
-    /// cache), and a slow disk would stall the reader; in the background the reader does not wait for it. On this
-    /// 2-core test machine, where the nodes take the other core, it made no measurable difference to a cold
-    /// read (A/B in docs/BENCHMARKS.md); a cold read without the cache (<c>--cache-size 0</c>) is about 30% faster. At most
+    /// Writing the file costs CPU (hashing, and the copy into the direct-I/O buffer) and a slow disk would stall
+    /// the reader; in the background the reader does not wait for it. At most
     /// <see cref="MaxBackgroundWrites"/> wait at once: beyond that a segment is only kept in memory, which costs
     /// at most a later fetch, never memory without bound.
     /// </remarks>
@@ -251,9 +251,17 @@ internal sealed class SegmentCache
         {
             Span<byte> hash = stackalloc byte[HashSize];
             XxHash128.Hash(plaintext, hash);
-            using var file = new FileStream(temp, FileOptionsFor(FileMode.CreateNew, FileAccess.Write));
-            file.Write(hash);
-            file.Write(plaintext);
+            using SafeFileHandle? direct = DirectFile.TryCreate(temp);
+            if (direct is not null)
+            {
+                WriteDirect(direct, hash, plaintext);
+            }
+            else
+            {
+                using var file = new FileStream(temp, FileOptionsFor(FileMode.CreateNew, FileAccess.Write));
+                file.Write(hash);
+                file.Write(plaintext);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -288,6 +296,54 @@ internal sealed class SegmentCache
                 Forget(last);
                 TryDelete(last.Value.Path);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the file (the hash, then the plaintext) with direct I/O: O_DIRECT writes whole blocks from aligned
+    /// memory, so the bytes pass through an aligned buffer a block multiple at a time, the tail padded with
+    /// zeros that the file is then cut short of.
+    /// </summary>
+    /// <remarks>
+    /// Through the page cache, the kernel's copy into new page-cache pages was a fifth of the mount's CPU in a
+    /// cold sequential read (perf, docs/BENCHMARKS.md "Session 6"); copying into a reused aligned buffer is
+    /// cheaper, and the disk takes the blocks without the later writeback. The page cache would only have held
+    /// the same bytes a second time: the kernel keeps what the mount served in its own cache of the file.
+    /// </remarks>
+    private static void WriteDirect(SafeFileHandle handle, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> plaintext)
+    {
+        AlignedBuffer stage = AlignedBuffer.Rent();
+        try
+        {
+            Span<byte> buffer = stage.Span;
+            long offset = 0;
+            hash.CopyTo(buffer);
+            int filled = hash.Length;
+            while (true)
+            {
+                int count = Math.Min(buffer.Length - filled, plaintext.Length);
+                plaintext[..count].CopyTo(buffer[filled..]);
+                plaintext = plaintext[count..];
+                filled += count;
+                if (plaintext.IsEmpty)
+                {
+                    break;
+                }
+
+                // The buffer is full, and its size is a multiple of the alignment.
+                RandomAccess.Write(handle, buffer, offset);
+                offset += buffer.Length;
+                filled = 0;
+            }
+
+            int padded = (filled + DirectFile.Alignment - 1) / DirectFile.Alignment * DirectFile.Alignment;
+            buffer[filled..padded].Clear();
+            RandomAccess.Write(handle, buffer[..padded], offset);
+            RandomAccess.SetLength(handle, offset + filled);
+        }
+        finally
+        {
+            AlignedBuffer.Return(stage);
         }
     }
 

@@ -402,7 +402,7 @@ internal sealed partial class VolumeFileSystem
 
         // Every byte is overwritten by the read: zeroing a 4 MiB array first cost 5% of a cold read's CPU.
         byte[] data = GC.AllocateUninitializedArray<byte>(manifest.PlaintextLength(segment));
-        await reader.ReadAtAsync(manifest.PlaintextOffset(segment), data, cancellationToken).ConfigureAwait(false);
+        await reader.ReadSegmentAsync(segment, data, cancellationToken).ConfigureAwait(false);
         _segments.Add(manifest, segment, data);
         return data;
     }

@@ -57,6 +57,45 @@ public sealed class RangeReadTests
     }
 
     [Fact]
+    public async Task A_whole_segment_decrypts_into_the_callers_buffer_also_when_fragments_are_lost_or_corrupt()
+    {
+        byte[] content = RandomBytes(5000, 24);
+        using var volumeKey = VolumeKey.Generate();
+        var (result, store) = await WriteAsync(content, volumeKey, Options());
+        using ObjectKey key = volumeKey.Unwrap(result.Manifest.ObjectId, result.WrappedKey);
+        store.Lose(new FragmentAddress(2, 0));
+        store.FlipByte(new FragmentAddress(2, 3), 7);
+        var pool = new CountingArrayPool();
+        var reader = new ObjectReader(result.Manifest, key, store, new ObjectPipelineOptions { BufferPool = pool }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        for (int segment = 0; segment < result.Manifest.SegmentCount; segment++)
+        {
+            byte[] plaintext = new byte[result.Manifest.PlaintextLength(segment)];
+            await reader.ReadSegmentAsync(segment, plaintext, ct);
+            Assert.Equal(content.AsSpan(segment * SmallSegment, plaintext.Length).ToArray(), plaintext);
+        }
+
+        // The last segment is the short one; every pooled buffer went back.
+        Assert.Equal(5000 - (4 * SmallSegment), result.Manifest.PlaintextLength(4));
+        Assert.Equal(0, pool.Outstanding);
+    }
+
+    [Fact]
+    public async Task A_whole_segment_read_refuses_a_buffer_of_the_wrong_length_or_a_segment_past_the_end()
+    {
+        using var volumeKey = VolumeKey.Generate();
+        var (result, store) = await WriteAsync(RandomBytes(3000, 25), volumeKey, Options());
+        using ObjectKey key = volumeKey.Unwrap(result.Manifest.ObjectId, result.WrappedKey);
+        var reader = new ObjectReader(result.Manifest, key, store);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadSegmentAsync(0, new byte[SmallSegment - 1], ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadSegmentAsync(3, new byte[SmallSegment], ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadSegmentAsync(-1, new byte[SmallSegment], ct));
+    }
+
+    [Fact]
     public async Task A_range_past_the_end_is_refused()
     {
         using var volumeKey = VolumeKey.Generate();

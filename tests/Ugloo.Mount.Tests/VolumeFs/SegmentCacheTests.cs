@@ -32,6 +32,29 @@ public sealed class SegmentCacheTests : IDisposable
         Assert.All(Directory.GetFiles(_directory), f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
     }
 
+    // The files are written with O_DIRECT through an aligned buffer of AlignedBuffer.Size bytes: lengths on and
+    // around the block and buffer boundaries (the 16-byte hash comes first), and a default 4 MiB segment.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4080)]
+    [InlineData(4081)]
+    [InlineData(Ugloo.Engine.Storage.AlignedBuffer.Size - 16)]
+    [InlineData(Ugloo.Engine.Storage.AlignedBuffer.Size - 15)]
+    [InlineData(4 << 20)]
+    [InlineData((4 << 20) + 17)]
+    public void A_segment_of_any_length_is_written_whole_and_exactly_as_long(int length)
+    {
+        ObjectId id = ObjectId.New();
+        byte[] data = TestFiles.RandomBytes(length, seed: length);
+        new SegmentCache(_directory, new SegmentCacheOptions(), NullLogger.Instance).Put(id, 0, data);
+
+        Assert.Equal(length + 16, new FileInfo(Assert.Single(Directory.GetFiles(_directory))).Length);
+        var cache = new SegmentCache(_directory, new SegmentCacheOptions(), NullLogger.Instance);
+        byte[] read = new byte[length];
+        Assert.True(cache.TryRead(id, 0, read));
+        Assert.Equal(data, read);
+    }
+
     [Fact]
     public void Eviction_keeps_the_size_bound_and_drops_the_least_recently_used_first()
     {
