@@ -4,6 +4,8 @@ var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var solution = "./Ugloo.sln";
 var artifacts = Directory("./artifacts");
+var runtime = (IsRunningOnWindows() ? "win-" : "linux-")
+    + (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x64");
 
 Task("Clean")
     .Does(() =>
@@ -36,9 +38,12 @@ Task("Publish")
 {
     foreach (var project in new[] { "./src/Ugloo.Mount/Ugloo.Mount.csproj", "./src/Ugloo.Node/Ugloo.Node.csproj" })
     {
+        // For this machine's runtime, so the projects publish ReadyToRun (precompiled: no JIT wait at start).
         DotNetPublish(project, new DotNetPublishSettings
         {
             Configuration = configuration,
+            Runtime = runtime,
+            SelfContained = false,
             OutputDirectory = artifacts + Directory("publish"),
         });
     }

@@ -2,11 +2,11 @@
 # The first writes after `ugloo up`: for each ENV given (e.g. DOTNET_TieredCompilation=0, or X=1 for none), on a
 # fresh local cluster with that environment (its nodes inherit it), three 512 MiB fio writes with fsync at the
 # end, in MB/s, and how long `ugloo up` took until mounted.
-# Usage (as root): benchmarks/first-write-bench.sh ENV [ENV ...]. Needs fio, jq and bc. Leaves nothing behind.
+# Usage (as root): benchmarks/first-write-bench.sh ENV [ENV ...]. Measures the published build
+# (benchmarks/publish-ugloo.sh) unless UGLOO_DLL names another. Needs fio, jq and bc. Leaves nothing behind.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dotnet build -c Release "$root/src/Ugloo.Mount/Ugloo.Mount.csproj" -v q -nologo > /dev/null
-dll=$root/src/Ugloo.Mount/bin/Release/net10.0/ugloo.dll
+dll=${UGLOO_DLL:-$("$root/benchmarks/publish-ugloo.sh")}
 for env in "$@"; do
     work=$(mktemp -d /tmp/ugloo-firstwrite.XXXXXX)
     started=$EPOCHREALTIME

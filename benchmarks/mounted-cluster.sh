@@ -1,6 +1,7 @@
 # Sourced by the benchmarks that need one fresh local cluster with its volume mounted:
 #   start_mounted_cluster NAME
-# builds ugloo (Release) unless UGLOO_DLL names a build to measure, makes $work (/tmp/ugloo-NAME.XXXXXX),
+# publishes ugloo as installed (benchmarks/publish-ugloo.sh: Release, ReadyToRun) unless UGLOO_DLL names a build
+# to measure, makes $work (/tmp/ugloo-NAME.XXXXXX),
 # runs `ugloo up --data $work/data --mount $work/mnt --no-s3` in the background and returns once the volume is
 # mounted. On exit the cluster is stopped with SIGTERM (a background job of a script ignores SIGINT; ugloo up
 # drains its journal and unmounts on SIGTERM too), a mount left behind is detached, and $work is removed.
@@ -8,8 +9,7 @@ start_mounted_cluster() {
     local root
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
     if [[ -z ${UGLOO_DLL:-} ]]; then
-        dotnet build -c Release "$root/src/Ugloo.Mount/Ugloo.Mount.csproj" -v q -nologo > /dev/null
-        UGLOO_DLL=$root/src/Ugloo.Mount/bin/Release/net10.0/ugloo.dll
+        UGLOO_DLL=$("$root/benchmarks/publish-ugloo.sh")
     fi
 
     work=$(mktemp -d "/tmp/ugloo-$1.XXXXXX")
