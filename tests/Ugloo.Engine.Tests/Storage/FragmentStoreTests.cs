@@ -120,6 +120,32 @@ public sealed class FragmentStoreTests
         Assert.Equal(other, await store.ReadAllAsync(otherId, Ct));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(AlignedBuffer.Size - 1)]
+    [InlineData(AlignedBuffer.Size)]
+    [InlineData((3 << 20) + 63)]
+    public async Task A_byte_changed_anywhere_in_a_chunked_direct_write_is_refused(int changedAt)
+    {
+        // Direct I/O stages the bytes in a buffer of AlignedBuffer.Size and writes it out when full: a change in
+        // the first buffer, on either side of its end, or in the last byte must all be caught at commit.
+        using var temp = new TempStore();
+        FragmentStore store = temp.Open(directIo: true);
+        byte[] data = RandomBytes((3 << 20) + 64, 6);
+        FragmentId id = FragmentId.Compute(data);
+        data[changedAt] ^= 1;
+        FragmentWriter writer = store.BeginWrite(id, data.Length);
+        for (int offset = 0; offset < data.Length; offset += 65536)
+        {
+            await writer.AppendAsync(data.AsMemory(offset, Math.Min(65536, data.Length - offset)), Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<FragmentHashMismatchException>(() => writer.CommitAsync(Ct));
+        Assert.Equal(FragmentId.Compute(data), refused.Actual);
+        Assert.False(store.Contains(id));
+        Assert.Empty(temp.FilesUnder("tmp"));
+    }
+
     [Fact]
     public async Task Wrong_hash_is_refused_and_leaves_nothing_behind()
     {
