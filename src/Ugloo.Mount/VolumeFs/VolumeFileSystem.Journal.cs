@@ -611,7 +611,12 @@ internal sealed partial class VolumeFileSystem
             n.Pending = null;
             if (id is not null && !n.Detached)
             {
+                // Read in that order, the version is at least as new as what data_version tells: the next lookup,
+                // stat or unlink of this file (rm after cp, the benchmarks' unlink pass) needs no catalog query
+                // until another connection commits.
+                long seen = _catalog.DataVersion();
                 n.Version = _catalog.GetLatest(n.Path);
+                n.CatalogSeen = seen;
             }
 
             if (n.Staged is null)
