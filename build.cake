@@ -4,8 +4,8 @@ var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var solution = "./Ugloo.sln";
 var artifacts = Directory("./artifacts");
-var runtime = (IsRunningOnWindows() ? "win-" : "linux-")
-    + (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x64");
+// This machine's portable runtime identifier (linux-x64, win-x64, osx-arm64, linux-musl-x64 …).
+var runtime = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
 
 Task("Clean")
     .Does(() =>

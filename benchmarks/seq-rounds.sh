@@ -7,11 +7,13 @@
 # Output, one line per round: write MB/s (daemon CPU-s, nodes CPU-s) and the same for the read.
 # Usage (as root): benchmarks/seq-rounds.sh [ROUNDS=3] [SIZE=512M]. Needs fio and jq. Leaves nothing behind.
 set -euo pipefail
+shopt -s inherit_errexit
 rounds=${1:-3} size=${2:-512M}
 . "$(dirname "$0")/mounted-cluster.sh"
 start_mounted_cluster seqrounds
-daemon=$(pgrep -f "up --data $work/data" | head -1)
-nodes=$(pgrep -f "ugloo-node.*$work/data" || pgrep -f ugloo-node)
+daemon=$(pgrep -f "up --data $work/data" | head -1) || { echo "seq-rounds.sh: no ugloo up process found" >&2; exit 1; }
+# The nodes are ugloo up's children: this cluster's, not another benchmark's.
+nodes=$(pgrep -P "$daemon") || { echo "seq-rounds.sh: ugloo up ($daemon) has no node processes" >&2; exit 1; }
 hz=$(getconf CLK_TCK)
 ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 phase() { # NAME FIO-ARGS...: prints "NAME MB/s (daemon X s, nodes Y s)"
@@ -20,6 +22,7 @@ phase() { # NAME FIO-ARGS...: prints "NAME MB/s (daemon X s, nodes Y s)"
     d0=$(ticks "$daemon"); n0=$(ticks $nodes)
     rate=$(fio --name="$name" --bs=1M --size="$size" --ioengine=psync --output-format=json "$@" \
         | jq ".jobs[0].$name.bw_bytes / 1e6 | floor")
+    [[ $rate =~ ^[0-9]+$ ]] || { echo "seq-rounds.sh: fio gave no $name rate" >&2; exit 1; }
     awk -v n="$name" -v r="$rate" -v d=$(( $(ticks "$daemon") - d0 )) -v c=$(( $(ticks $nodes) - n0 )) -v hz="$hz" \
         'BEGIN { printf "%s %d MB/s (daemon %.2f s, nodes %.2f s)", n, r, d / hz, c / hz }'
 }

@@ -49,6 +49,17 @@ internal static class DirectFile
         int errno = Marshal.GetLastPInvokeError();
         if (errno == InvalidArgument)
         {
+            // Linux creates the file before it finds that the filesystem refuses O_DIRECT; O_EXCL made it ours,
+            // and the caller's buffered fallback creates it again (exclusively).
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"Cannot remove {path} after the filesystem refused direct I/O: {e.Message}", e);
+            }
+
             return null;
         }
 

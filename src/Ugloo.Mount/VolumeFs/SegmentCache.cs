@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Ugloo.Engine.Objects;
@@ -47,6 +48,10 @@ internal sealed class SegmentCache
     private long _hits;
     private long _misses;
     private long _corrupt;
+    private long _directWrites;
+
+    // Whether to try direct I/O for the next file; cleared once the filesystem refuses it.
+    private volatile bool _direct = true;
 
     public SegmentCache(string directory, SegmentCacheOptions options, ILogger logger)
     {
@@ -92,6 +97,9 @@ internal sealed class SegmentCache
 
     /// <summary>Files found damaged and deleted instead of served.</summary>
     public long Corrupt => Interlocked.Read(ref _corrupt);
+
+    /// <summary>Files written with direct I/O (the rest went through the page cache).</summary>
+    public long DirectWrites => Interlocked.Read(ref _directWrites);
 
     /// <summary>
     /// Segment <paramref name="segment"/> of a manifest from memory, else from disk (then kept in memory too);
@@ -251,13 +259,16 @@ internal sealed class SegmentCache
         {
             Span<byte> hash = stackalloc byte[HashSize];
             XxHash128.Hash(plaintext, hash);
-            using SafeFileHandle? direct = DirectFile.TryCreate(temp);
+            using SafeFileHandle? direct = _direct ? DirectFile.TryCreate(temp) : null;
             if (direct is not null)
             {
                 WriteDirect(direct, hash, plaintext);
+                Interlocked.Increment(ref _directWrites);
             }
             else
             {
+                // The filesystem refuses direct I/O (or this is not Linux): ask no more.
+                _direct = false;
                 using var file = new FileStream(temp, FileOptionsFor(FileMode.CreateNew, FileAccess.Write));
                 file.Write(hash);
                 file.Write(plaintext);
@@ -313,12 +324,13 @@ internal sealed class SegmentCache
     private static void WriteDirect(SafeFileHandle handle, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> plaintext)
     {
         AlignedBuffer stage = AlignedBuffer.Rent();
+        long offset = 0;
+        int filled = 0;
         try
         {
             Span<byte> buffer = stage.Span;
-            long offset = 0;
             hash.CopyTo(buffer);
-            int filled = hash.Length;
+            filled = hash.Length;
             while (true)
             {
                 int count = Math.Min(buffer.Length - filled, plaintext.Length);
@@ -343,6 +355,9 @@ internal sealed class SegmentCache
         }
         finally
         {
+            // The buffer is pooled for the life of the process and holds plaintext: wipe what was filled (all of
+            // it when an earlier fill went out whole).
+            CryptographicOperations.ZeroMemory(offset > 0 ? stage.Span : stage.Span[..filled]);
             AlignedBuffer.Return(stage);
         }
     }

@@ -82,6 +82,25 @@ public sealed class RangeReadTests
     }
 
     [Fact]
+    public async Task A_whole_segment_that_fails_authentication_leaves_no_plaintext_and_no_rented_buffer()
+    {
+        using var volumeKey = VolumeKey.Generate();
+        var (result, store) = await WriteAsync(RandomBytes(3000, 26), volumeKey, Options());
+        var (other, _) = await WriteAsync(RandomBytes(3000, 27), volumeKey, Options());
+
+        // Another object's key: every fragment matches its id, so only the AEAD can tell.
+        using ObjectKey wrongKey = volumeKey.Unwrap(other.Manifest.ObjectId, other.WrappedKey);
+        var pool = new CountingArrayPool();
+        var reader = new ObjectReader(result.Manifest, wrongKey, store, new ObjectPipelineOptions { BufferPool = pool }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        byte[] plaintext = new byte[SmallSegment];
+        Array.Fill(plaintext, (byte)0xEE);
+
+        await Assert.ThrowsAsync<SegmentAuthenticationException>(() => reader.ReadSegmentAsync(1, plaintext, TestContext.Current.CancellationToken));
+        Assert.All(plaintext, b => Assert.Equal(0, b));
+        Assert.Equal(0, pool.Outstanding);
+    }
+
+    [Fact]
     public async Task A_whole_segment_read_refuses_a_buffer_of_the_wrong_length_or_a_segment_past_the_end()
     {
         using var volumeKey = VolumeKey.Generate();
@@ -91,6 +110,7 @@ public sealed class RangeReadTests
         CancellationToken ct = TestContext.Current.CancellationToken;
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadSegmentAsync(0, new byte[SmallSegment - 1], ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadSegmentAsync(2, new byte[SmallSegment], ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadSegmentAsync(3, new byte[SmallSegment], ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reader.ReadSegmentAsync(-1, new byte[SmallSegment], ct));
     }

@@ -46,8 +46,17 @@ public sealed class SegmentCacheTests : IDisposable
     {
         ObjectId id = ObjectId.New();
         byte[] data = TestFiles.RandomBytes(length, seed: length);
-        new SegmentCache(_directory, new SegmentCacheOptions(), NullLogger.Instance).Put(id, 0, data);
+        var writer = new SegmentCache(_directory, new SegmentCacheOptions(), NullLogger.Instance);
+        writer.Put(id, 0, data);
 
+        // The direct path ran wherever this temp directory takes O_DIRECT (ext4 here and in CI).
+        string probe = Path.Combine(_directory, "probe");
+        using (Microsoft.Win32.SafeHandles.SafeFileHandle? handle = Ugloo.Engine.Storage.DirectFile.TryCreate(probe))
+        {
+            Assert.Equal(handle is null ? 0 : 1, writer.DirectWrites);
+        }
+
+        File.Delete(probe);
         Assert.Equal(length + 16, new FileInfo(Assert.Single(Directory.GetFiles(_directory))).Length);
         var cache = new SegmentCache(_directory, new SegmentCacheOptions(), NullLogger.Instance);
         byte[] read = new byte[length];
