@@ -53,6 +53,27 @@ public sealed partial class VolumeCatalog
             : null;
     }
 
+    /// <summary>
+    /// An explicit directory's row as it is now: when it was made (what <see cref="GetDirectory"/> answers for
+    /// it) and its attributes (what <see cref="GetDirectoryAttributes"/> answers), in one query; null for a
+    /// directory with no row (implied by the files below it, or gone).
+    /// </summary>
+    /// <remarks>The kernel asks for a directory's attributes after every create and unlink in it.</remarks>
+    public (DateTimeOffset Created, CatalogAttributes? Attributes)? GetLiveDirectory(string path)
+    {
+        using SqliteDataReader reader = Statement(
+            "SELECT created_ms, mode, uid, gid, mtime_ns FROM directories WHERE path = $path", null, ("$path", CatalogPath.Normalize(path))).ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        CatalogAttributes? attributes = reader.IsDBNull(1)
+            ? null
+            : new CatalogAttributes((uint)reader.GetInt64(1), (uint)reader.GetInt64(2), (uint)reader.GetInt64(3), reader.GetInt64(4));
+        return (DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), attributes);
+    }
+
     private static void Bind(SqliteCommand command, CatalogAttributes attributes)
     {
         command.Parameters.AddWithValue("$mode", attributes.Mode);

@@ -415,9 +415,22 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
 
         if (n.IsDirectory)
         {
-            // The root has no time of its own in the catalog: it shows when the volume was mounted.
-            CatalogAttributes? recorded = n.Detached ? null : _catalog.GetDirectoryAttributes(n.Path);
-            DateTimeOffset? changed = n.Id == IFileSystem.RootNode ? _mounted : n.Detached ? null : _catalog.GetDirectory(n.Path);
+            // The root has no time of its own in the catalog: it shows when the volume was mounted. Any other
+            // directory with a row answers from it in one query; an implied one (no row) from its files.
+            CatalogAttributes? recorded = null;
+            DateTimeOffset? changed = null;
+            if (n.Id == IFileSystem.RootNode)
+            {
+                recorded = _catalog.GetDirectoryAttributes(n.Path);
+                changed = _mounted;
+            }
+            else if (!n.Detached)
+            {
+                (DateTimeOffset Created, CatalogAttributes? Attributes)? row = _catalog.GetLiveDirectory(n.Path);
+                recorded = row?.Attributes;
+                changed = row is { } r ? r.Created : _catalog.GetDirectory(n.Path);
+            }
+
             FileTime ctime = FileTime.FromDateTimeOffset(changed ?? DateTimeOffset.UnixEpoch);
             FileTime mtime = recorded is { } d ? FromNanoseconds(d.ModifiedNs) : ctime;
             return new NodeAttributes(
