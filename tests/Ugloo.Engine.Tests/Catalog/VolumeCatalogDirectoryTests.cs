@@ -30,6 +30,30 @@ public sealed class VolumeCatalogDirectoryTests
     }
 
     [Fact]
+    public void An_unlink_that_fails_halfway_changes_nothing_and_the_next_one_commits()
+    {
+        using var dir = new TempDirectory();
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        catalog.AddVersion("/d/f", 3, [1, 2, 3], [4], s_t0);
+
+        // The pending ids are read after the tombstone is written: a failure there must take it back.
+        Assert.Throws<InvalidOperationException>(() => catalog.Unlink("/d/f", Failing(), s_t0.AddMinutes(1)));
+        Assert.Single(catalog.GetVersions("/d/f"));
+        Assert.Equal(s_t0, catalog.GetDirectory("/d"));
+
+        Assert.True(catalog.Unlink("/d/f", [], s_t0.AddMinutes(2)));
+        Assert.Null(catalog.GetLatest("/d/f"));
+        Assert.Equal(2, catalog.GetVersions("/d/f").Count);
+        Assert.Equal(s_t0.AddMinutes(2), catalog.GetDirectory("/d"));
+
+        static IEnumerable<long> Failing()
+        {
+            yield return 1;
+            throw new InvalidOperationException("fails halfway");
+        }
+    }
+
+    [Fact]
     public void A_removed_or_moved_directory_is_still_in_the_tree_as_of_an_instant_before()
     {
         using var dir = new TempDirectory();
