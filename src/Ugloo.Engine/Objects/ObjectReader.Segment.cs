@@ -13,8 +13,8 @@ public sealed partial class ObjectReader
     /// </summary>
     /// <remarks>
     /// Against <see cref="ReadAtAsync"/> of the same range this saves a copy of the segment and the wiping of
-    /// the pooled buffer, which then only ever held ciphertext: together with the page faults of touching both,
-    /// about a fifth of the mount's CPU in a cold sequential read (perf, docs/BENCHMARKS.md "Session 6").
+    /// the pooled buffer, which then only ever held ciphertext: the mount's CPU in a cold sequential read fell
+    /// by a tenth (docs/BENCHMARKS.md "Session 6").
     /// </remarks>
     public async Task ReadSegmentAsync(int segmentIndex, Memory<byte> destination, CancellationToken cancellationToken)
     {
