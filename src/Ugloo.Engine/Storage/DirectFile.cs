@@ -66,6 +66,19 @@ internal static class DirectFile
         throw new IOException($"Cannot create {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
+    /// <summary>
+    /// Writes the last, partly filled buffer of a direct-I/O file at <paramref name="offset"/> (aligned): O_DIRECT
+    /// writes whole blocks, so the buffer is padded with zeros to one, and the file is then cut back to its real
+    /// length, <paramref name="offset"/> + <paramref name="filled"/>.
+    /// </summary>
+    public static void WriteTail(SafeFileHandle handle, Span<byte> buffer, int filled, long offset)
+    {
+        int padded = (filled + Alignment - 1) / Alignment * Alignment;
+        buffer[filled..padded].Clear();
+        RandomAccess.Write(handle, buffer[..padded], offset);
+        RandomAccess.SetLength(handle, offset + filled);
+    }
+
     /// <summary>Reserves <paramref name="length"/> bytes on disk so that a full disk fails before any data arrives.</summary>
     /// <exception cref="IOException">The disk has no room (HResult = ENOSPC) or another error.</exception>
     public static void Preallocate(SafeFileHandle handle, long length)

@@ -154,11 +154,7 @@ public sealed class FragmentWriter : IAsyncDisposable
         {
             if (_stage is not null && _staged > 0)
             {
-                // Pad the tail to a whole block for O_DIRECT, then cut the file back to its real length.
-                int padded = (_staged + DirectFile.Alignment - 1) / DirectFile.Alignment * DirectFile.Alignment;
-                _stage.Span[_staged..padded].Clear();
-                RandomAccess.Write(_handle, _stage.Span[..padded], _flushed);
-                RandomAccess.SetLength(_handle, Length);
+                DirectFile.WriteTail(_handle, _stage.Span, _staged, _flushed);
             }
 
             RandomAccess.FlushToDisk(_handle);

@@ -312,8 +312,8 @@ internal sealed class SegmentCache
 
     /// <summary>
     /// Writes the file (the hash, then the plaintext) with direct I/O: O_DIRECT writes whole blocks from aligned
-    /// memory, so the bytes pass through an aligned buffer a block multiple at a time, the tail padded with
-    /// zeros that the file is then cut short of.
+    /// memory, so the bytes pass through an aligned buffer a block multiple at a time, and the tail as
+    /// <see cref="DirectFile.WriteTail"/> does for the nodes' fragments.
     /// </summary>
     /// <remarks>
     /// Through the page cache, the kernel's copy into new page-cache pages was a fifth of the mount's CPU in a
@@ -348,10 +348,7 @@ internal sealed class SegmentCache
                 filled = 0;
             }
 
-            int padded = (filled + DirectFile.Alignment - 1) / DirectFile.Alignment * DirectFile.Alignment;
-            buffer[filled..padded].Clear();
-            RandomAccess.Write(handle, buffer[..padded], offset);
-            RandomAccess.SetLength(handle, offset + filled);
+            DirectFile.WriteTail(handle, buffer, filled, offset);
         }
         finally
         {

@@ -520,8 +520,9 @@ internal sealed partial class VolumeFileSystem
 
         lock (_gate)
         {
+            long seen = _catalog.DataVersion();
             long? id = _catalog.CompletePending(entry.Id, result.Manifest.Serialize(), result.WrappedKey.Serialize(), result.Manifest.PlaintextSize, entry.Attributes, DateTimeOffset.UtcNow);
-            Recorded(entry, id);
+            Recorded(entry, id, seen);
         }
     }
 
@@ -587,10 +588,11 @@ internal sealed partial class VolumeFileSystem
             {
                 // Attributes are read under the lock: a chmod after close changes the queued entry until it is recorded.
                 PackedCommit[] commits = [.. Enumerable.Range(start, end - start).Select(i => new PackedCommit(batch[i].Id, offsets[i], batch[i].Size, batch[i].Attributes))];
+                long seen = _catalog.DataVersion();
                 IReadOnlyList<long?> ids = _catalog.CompletePendingPacked(commits, manifest, key, DateTimeOffset.UtcNow);
                 for (int i = start; i < end; i++)
                 {
-                    Recorded(batch[i], ids[i - start]);
+                    Recorded(batch[i], ids[i - start], seen);
                 }
             }
         }
@@ -599,8 +601,11 @@ internal sealed partial class VolumeFileSystem
     /// <summary>Files of a pack recorded per catalog transaction (and per hold of the filesystem lock).</summary>
     private const int PackRecordSlice = 128;
 
-    /// <summary>Bookkeeping once an entry's version is recorded (or it was dropped). Caller holds the lock.</summary>
-    private void Recorded(JournalEntry entry, long? id)
+    /// <summary>
+    /// Bookkeeping once an entry's version is recorded (or it was dropped). <paramref name="catalogSeen"/> is the
+    /// catalog's <c>data_version</c>, read before the commit that recorded it. Caller holds the lock.
+    /// </summary>
+    private void Recorded(JournalEntry entry, long? id, long catalogSeen)
     {
         entry.Previous = null;
         entry.Recorded = id is not null;
@@ -611,12 +616,11 @@ internal sealed partial class VolumeFileSystem
             n.Pending = null;
             if (id is not null && !n.Detached)
             {
-                // Read in that order, the version is at least as new as what data_version tells: the next lookup,
-                // stat or unlink of this file (rm after cp, the benchmarks' unlink pass) needs no catalog query
-                // until another connection commits.
-                long seen = _catalog.DataVersion();
+                // data_version was read first, so the version is at least as new as what it tells: the next
+                // lookup, stat or unlink of this file (rm after cp, the benchmarks' unlink pass) needs no catalog
+                // query until another connection commits.
                 n.Version = _catalog.GetLatest(n.Path);
-                n.CatalogSeen = seen;
+                n.CatalogSeen = catalogSeen;
             }
 
             if (n.Staged is null)
