@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 9523, Level = LogLevel.Debug, Message = "Stored {Files} small files ({Bytes} bytes) as one pack object {Object}")]
     public static partial void PackStored(ILogger logger, int files, long bytes, Ugloo.Engine.Objects.ObjectId @object);
 
+    [LoggerMessage(EventId = 9525, Level = LogLevel.Warning, Message = "Removed {Count} staged copies ({Bytes} bytes) of files that were never closed (written when the daemon crashed or stopped); no version had been made of them")]
+    public static partial void StagingOrphansRemoved(ILogger logger, int count, long bytes);
+
+    [LoggerMessage(EventId = 9526, Level = LogLevel.Error, Message = "Could not remove the staged copy {Staging} of a file that was never closed")]
+    public static partial void StagingOrphanNotRemoved(ILogger logger, string staging, Exception exception);
+
     [LoggerMessage(EventId = 9524, Level = LogLevel.Warning, Message = "Checking the catalog for changes by other processes failed; the kernel may show them late")]
     public static partial void CatalogWatchFailed(ILogger logger, Exception exception);
 }

@@ -12,8 +12,9 @@ namespace Ugloo.Mount.Cli;
 /// <summary>
 /// <c>ugloo unmount MOUNTPOINT [--lazy] [--force]</c>: umount2(2) of a volume mounted with <c>ugloo mount</c>,
 /// which then exits 0 by itself. It first waits, showing progress, until the mount's write-back journal is
-/// empty (read from the root's <c>user.ugloo.pending</c> attribute); <c>--force</c> unmounts at once and the
-/// queued files upload at the next mount. A busy mount is refused unless <c>--lazy</c> detaches it (MNT_DETACH).
+/// empty (read from the root's <c>user.ugloo.pending</c> attribute); <c>--force</c> unmounts at once, the daemon
+/// exits without uploading (told through the root's <c>user.ugloo.unmount</c>), and the queued files upload at
+/// the next mount. A busy mount is refused unless <c>--lazy</c> detaches it (MNT_DETACH).
 /// </summary>
 internal static class UnmountCommand
 {
@@ -34,6 +35,13 @@ internal static class UnmountCommand
             if (!parse.GetValue(force))
             {
                 await WaitForUploadsAsync(target, cancellationToken);
+            }
+            else
+            {
+                // Tells the daemon not to upload the journal once unmounted (it would wait for the swarm, which may
+                // be down); what is queued stays on disk. Not an Ugloo mount, or an older daemon: nothing to tell.
+                byte[] value = Encoding.UTF8.GetBytes(VolumeFileSystem.LeaveQueuedValue);
+                _ = LibC.SetXattr(target, VolumeFileSystem.UnmountAttribute, value, value.Length, 0);
             }
 
             // A normal user's mount (made by fusermount3) is unmounted by the same setuid helper.

@@ -43,6 +43,9 @@ internal static class LibC
     [DllImport(Library, EntryPoint = "getxattr", SetLastError = true)]
     public static extern nint GetXattr([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, byte[] value, nint size);
 
+    [DllImport(Library, EntryPoint = "setxattr", SetLastError = true)]
+    public static extern int SetXattr([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, byte[] value, nint size, int flags);
+
     [DllImport(Library, EntryPoint = "geteuid")]
     public static extern uint GetEuid();
 

@@ -37,7 +37,7 @@ internal sealed class ClusterRunner
     {
         string dir = _options.DataDirectory;
         VolumeSetup.CreatePrivateDirectory(dir);
-        using UpLock upLock = UpLock.Acquire(dir);
+        using DataDirectoryLock upLock = DataDirectoryLock.Acquire(dir, DataDirectoryLock.Up, holder => $"'ugloo up' is already running for {dir}{holder}.");
         (VolumeConfig config, bool created) = VolumeSetup.LoadOrCreate(_options);
         if (config.Nodes.Count == 0)
         {
@@ -287,7 +287,7 @@ internal sealed class ClusterRunner
         foreach (NodeConfig node in config.Nodes)
         {
             string pidFile = NodeProcess.PidFile(Path.GetFullPath(node.Data[0], dir));
-            if (UpLock.ReadLivePid(pidFile, "ugloo-node") is int pid)
+            if (DataDirectoryLock.ReadLivePid(pidFile, "ugloo-node") is int pid)
             {
                 alive.Add(pid.ToString(CultureInfo.InvariantCulture));
             }

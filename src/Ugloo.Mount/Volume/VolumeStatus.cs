@@ -82,7 +82,7 @@ internal sealed class VolumeStatus
         {
             int? index = config.Nodes.FirstOrDefault(n => n.Listen == address)?.Index;
             byAddress.Remove(address, out SwarmMember? member);
-            int? pid = index is int i ? LocalCluster.UpLock.ReadLivePid(LocalCluster.NodeProcess.PidFile(Path.GetFullPath(config.Nodes[i].Data[0], dataDirectory)), "ugloo-node") : null;
+            int? pid = index is int i ? DataDirectoryLock.ReadLivePid(LocalCluster.NodeProcess.PidFile(Path.GetFullPath(config.Nodes[i].Data[0], dataDirectory)), "ugloo-node") : null;
             nodes.Add(new NodeStatus(index, address, member, pid));
         }
 
@@ -116,7 +116,7 @@ internal sealed class VolumeStatus
             Config = config,
             Nodes = nodes,
             Reachable = reachable,
-            UpPid = LocalCluster.UpLock.ReadLivePid(Path.Combine(dataDirectory, LocalCluster.UpLock.PidFileName), "ugloo"),
+            UpPid = DataDirectoryLock.ReadLivePid(DataDirectoryLock.PidFile(dataDirectory, DataDirectoryLock.Up), "ugloo"),
             Files = files,
             Bytes = bytes,
             StoredBytes = stored,

@@ -220,7 +220,10 @@ internal sealed class StagedFile : IDisposable
         return true;
     }
 
-    private string BaseRecordPath => FilePath + ".base";
+    private string BaseRecordPath => BaseRecordPathOf(FilePath);
+
+    /// <summary>Where <see cref="FlushToDisk"/> keeps the base record of the staged copy at <paramref name="stagedPath"/>.</summary>
+    public static string BaseRecordPathOf(string stagedPath) => stagedPath + ".base";
 
     public int Read(long offset, Span<byte> destination)
     {

@@ -57,6 +57,8 @@ internal sealed partial class VolumeFileSystem
                 Log.JournalReplay(_logger, rows.Count, bytes);
             }
 
+            RemoveOrphanedStaging(rows);
+
             foreach (PendingCommit row in rows)
             {
                 if (row.Content is not null && !RestoreStaged(row))
@@ -90,6 +92,55 @@ internal sealed partial class VolumeFileSystem
         }
 
         _uploaders = [.. Enumerable.Range(0, Math.Max(1, uploaders)).Select(_ => Task.Run(UploadLoopAsync))];
+    }
+
+    /// <summary>
+    /// Deletes what DATA/staging/ holds beyond the copies the journal names (and their base records): copies of
+    /// files still open when an earlier daemon was killed or stopped. They were never closed, so they are no
+    /// version and replay cannot use them; left there, crash after crash would pile up plaintext. The caller
+    /// holds the data directory's mount lock, so no other daemon is writing there.
+    /// </summary>
+    private void RemoveOrphanedStaging(IReadOnlyList<PendingCommit> rows)
+    {
+        if (!System.IO.Directory.Exists(_stagingDirectory))
+        {
+            return;
+        }
+
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        foreach (PendingCommit row in rows)
+        {
+            string path = Path.GetFullPath(row.StagedFile);
+            named.Add(path);
+            named.Add(StagedFile.BaseRecordPathOf(path));
+        }
+
+        int count = 0;
+        long bytes = 0;
+        foreach (string path in System.IO.Directory.EnumerateFiles(_stagingDirectory))
+        {
+            if (named.Contains(Path.GetFullPath(path)))
+            {
+                continue;
+            }
+
+            try
+            {
+                long length = new FileInfo(path).Length;
+                File.Delete(path);
+                count++;
+                bytes += length;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.StagingOrphanNotRemoved(_logger, path, e);
+            }
+        }
+
+        if (count > 0)
+        {
+            Log.StagingOrphansRemoved(_logger, count, bytes);
+        }
     }
 
     /// <summary>

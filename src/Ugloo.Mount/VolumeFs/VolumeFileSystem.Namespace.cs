@@ -463,6 +463,14 @@ internal sealed partial class VolumeFileSystem
             VolumeNode n = Node(node);
             RejectView(n);
             string path = XattrPath(n, name);
+            if (name == UnmountAttribute && n.Id == IFileSystem.RootNode)
+            {
+                LeaveQueuedOnExit = value.Span.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(LeaveQueuedValue))
+                    ? true
+                    : throw new FileSystemException(FileSystemError.InvalidArgument);
+                return ValueTask.CompletedTask;
+            }
+
             if (name.StartsWith("user.ugloo.", StringComparison.Ordinal))
             {
                 throw new FileSystemException(FileSystemError.NotPermitted);
@@ -488,6 +496,13 @@ internal sealed partial class VolumeFileSystem
             return ValueTask.CompletedTask;
         }
     }
+
+    /// <summary>
+    /// Set through <see cref="UnmountAttribute"/> on the root by <c>ugloo unmount --force</c> just before it
+    /// unmounts: the daemon then exits without uploading the write-back journal (it stays queued on disk for
+    /// the next mount), where it would otherwise wait for the swarm, possibly for good when the swarm is down.
+    /// </summary>
+    public bool LeaveQueuedOnExit { get; private set; }
 
     /// <summary>
     /// Users' attributes, and two read-only ones computed on demand and never listed (so cp -a and rsync -X do

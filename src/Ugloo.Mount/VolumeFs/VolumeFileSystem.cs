@@ -33,6 +33,15 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>Read-only xattr of the root: "FILES BYTES" in the write-back journal.</summary>
     public const string PendingAttribute = "user.ugloo.pending";
 
+    /// <summary>
+    /// Write-only xattr of the root: <see cref="LeaveQueuedValue"/> asks the daemon to exit at unmount without
+    /// uploading what is queued (<c>ugloo unmount --force</c>; <see cref="LeaveQueuedOnExit"/>).
+    /// </summary>
+    public const string UnmountAttribute = "user.ugloo.unmount";
+
+    /// <summary>The value of <see cref="UnmountAttribute"/> that <c>ugloo unmount --force</c> sets.</summary>
+    public const string LeaveQueuedValue = "leave-queued";
+
     /// <summary>Largest xattr value Linux allows (XATTR_SIZE_MAX).</summary>
     private const int MaxXattrBytes = 64 * 1024;
 

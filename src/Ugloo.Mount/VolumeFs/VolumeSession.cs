@@ -16,9 +16,11 @@ internal sealed class VolumeSession : IAsyncDisposable
     private readonly VolumeCatalog _catalog;
     private readonly VolumeKey _volumeKey;
     private readonly SwarmClient _client;
+    private readonly DataDirectoryLock _mountLock;
 
-    private VolumeSession(VolumeCatalog catalog, VolumeKey volumeKey, SwarmClient client, VolumeFileSystem fileSystem)
+    private VolumeSession(DataDirectoryLock mountLock, VolumeCatalog catalog, VolumeKey volumeKey, SwarmClient client, VolumeFileSystem fileSystem)
     {
+        _mountLock = mountLock;
         _catalog = catalog;
         _volumeKey = volumeKey;
         _client = client;
@@ -34,14 +36,22 @@ internal sealed class VolumeSession : IAsyncDisposable
     /// Opens the volume in <paramref name="dataDirectory"/> and connects to its running cluster. Reads go
     /// through a <see cref="SegmentCache"/> in <c>DATA/cache</c> (<paramref name="cacheOptions"/>, default 1 GiB).
     /// </summary>
-    /// <exception cref="VolumeException">No volume there, a missing or locked key, or no node answers.</exception>
+    /// <exception cref="VolumeException">
+    /// No volume there, a missing or locked key, no node answers, or the volume is mounted already (its journal
+    /// and staged copies can have one owner only: <see cref="DataDirectoryLock.Mount"/>).
+    /// </exception>
     public static async Task<VolumeSession> OpenAsync(string dataDirectory, string? passphraseFile, SegmentCacheOptions? cacheOptions, ILogger logger, CancellationToken cancellationToken)
     {
         VolumeConfig config = VolumeAccess.LoadConfig(dataDirectory);
-        VolumeKey volumeKey = VolumeAccess.LoadVolumeKey(dataDirectory, config, passphraseFile);
+        DataDirectoryLock mountLock = DataDirectoryLock.Acquire(
+            dataDirectory,
+            DataDirectoryLock.Mount,
+            holder => $"The volume of {dataDirectory} is mounted already{holder}: one mount per data directory (unmount it first).");
+        VolumeKey? volumeKey = null;
         VolumeCatalog? catalog = null;
         try
         {
+            volumeKey = VolumeAccess.LoadVolumeKey(dataDirectory, config, passphraseFile);
             catalog = VolumeAccess.OpenCatalog(dataDirectory, config);
 
             // Unlinks, renames and mkdirs need not wait for the disk; closes and versions still do.
@@ -53,12 +63,13 @@ internal sealed class VolumeSession : IAsyncDisposable
             var segments = new SegmentCache(CacheDirectory(dataDirectory), cacheOptions ?? new SegmentCacheOptions(), logger);
             var fileSystem = new VolumeFileSystem(catalog, client, volumeKey, config, staging, segments, uid, gid, logger);
             fileSystem.StartJournal();
-            return new VolumeSession(catalog, volumeKey, client, fileSystem);
+            return new VolumeSession(mountLock, catalog, volumeKey, client, fileSystem);
         }
         catch
         {
             catalog?.Dispose();
-            volumeKey.Dispose();
+            volumeKey?.Dispose();
+            mountLock.Dispose();
             throw;
         }
     }
@@ -71,5 +82,6 @@ internal sealed class VolumeSession : IAsyncDisposable
         await _client.DisposeAsync().ConfigureAwait(false);
         _catalog.Dispose();
         _volumeKey.Dispose();
+        _mountLock.Dispose();
     }
 }

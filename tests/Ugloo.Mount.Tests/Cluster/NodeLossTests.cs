@@ -81,5 +81,60 @@ public sealed class NodeLossTests : IDisposable
         Assert.Empty(cluster.NodeProcesses());
     }
 
+    [Fact]
+    public async Task Unmount_force_with_the_swarm_unreachable_exits_at_once_and_the_queued_file_uploads_at_the_next_mount()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using RunningCluster cluster = await RunningCluster.StartAsync(6, ["--segment-size", "64K", "--no-mount"], ct);
+        byte[] content = TestFiles.RandomBytes((3 * Segment) + 5, seed: 7);
+        string root = Directory.CreateTempSubdirectory("ugloo-force-").FullName;
+        int[] nodes = [.. Enumerable.Range(0, 6).Select(cluster.NodePid)];
+        try
+        {
+            using (VolumeFs.MountProcess daemon = await VolumeFs.MountProcess.StartAsync(cluster.DataDirectory, ct, root))
+            {
+                // Every node frozen: the close is journaled, its upload cannot finish.
+                foreach (int pid in nodes)
+                {
+                    Signal.Send(pid, Signal.Stop);
+                }
+
+                await File.WriteAllBytesAsync(daemon.PathOf("queued.bin"), content, ct);
+                (int exit, _, string error) = await UglooProcess.RunAsync(["unmount", "--force", root], ct);
+                Assert.True(exit == 0, error);
+
+                // Without the word from --force the daemon would wait for the swarm to come back.
+                Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30), ct));
+                Assert.Contains("still queued", await daemon.Stdout);
+            }
+
+            foreach (int pid in nodes)
+            {
+                Signal.Send(pid, Signal.Continue);
+            }
+
+            using (VolumeFs.MountProcess daemon = await VolumeFs.MountProcess.StartAsync(cluster.DataDirectory, ct, root))
+            {
+                (int exit, _, string error) = await UglooProcess.RunAsync(["unmount", root], ct);
+                Assert.True(exit == 0, error);
+                Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(120), ct));
+            }
+
+            string copy = _files.PathOf("queued.copy");
+            (int getExit, _, string getErr) = await cluster.RunAsync(ct, "get", "/queued.bin", copy);
+            Assert.True(getExit == 0, getErr);
+            Assert.Equal(content, File.ReadAllBytes(copy));
+        }
+        finally
+        {
+            foreach (int pid in nodes.Where(Signal.IsAlive))
+            {
+                Signal.Send(pid, Signal.Continue);
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     public void Dispose() => _files.Dispose();
 }

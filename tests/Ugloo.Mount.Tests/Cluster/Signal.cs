@@ -8,6 +8,8 @@ internal static class Signal
     public const int Interrupt = 2;
     public const int Kill = 9;
     public const int Terminate = 15;
+    public const int Continue = 18;
+    public const int Stop = 19;
 
     public static void Send(int pid, int signal)
     {

@@ -24,6 +24,9 @@ internal sealed class MountProcess : IDisposable
 
     public string Root { get; }
 
+    /// <summary>What the daemon wrote to standard output after its first line (completes when it exits).</summary>
+    public Task<string> Stdout { get; private set; } = Task.FromResult("");
+
     /// <summary>Everything the daemon wrote to standard error (completes when it exits).</summary>
     public Task<string> Stderr { get; }
 
@@ -41,7 +44,7 @@ internal sealed class MountProcess : IDisposable
             Assert.True(
                 line is not null && line.StartsWith("Mounted", StringComparison.Ordinal),
                 $"ugloo mount printed '{line}' ({(process.HasExited ? await mount.Stderr : "still running")})");
-            _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            mount.Stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             return mount;
         }
         catch

@@ -316,5 +316,44 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
         Assert.True(await mount.WaitForExitAsync(TimeSpan.FromSeconds(60), ct) == 0, await mount.Stderr);
     }
 
+    [Fact]
+    public async Task A_second_mount_of_the_same_volume_is_refused_while_the_first_serves_it()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string other = _files.PathOf("second-mount");
+        Directory.CreateDirectory(other);
+        await using (VolumeTestMount first = await VolumeTestMount.StartAsync(_cluster))
+        {
+            // Two daemons would replay the same journal rows and clean each other's staged copies away.
+            using (var second = System.Diagnostics.Process.Start(UglooProcess.CreateStartInfo(["mount", other, "--data", _cluster.DataDirectory], null, redirectInput: false))!)
+            {
+                Task<string> error = second.StandardError.ReadToEndAsync(ct);
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                limit.CancelAfter(TimeSpan.FromSeconds(60));
+                try
+                {
+                    await second.WaitForExitAsync(limit.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    second.Kill();
+                    _ = TestLibC.Umount2(other, TestLibC.MntDetach);
+                    Assert.Fail("a second 'ugloo mount' of the same data directory is serving it");
+                }
+
+                Assert.Equal(1, second.ExitCode);
+                Assert.Contains("is mounted already", await error);
+            }
+
+            Assert.False(TestMount.IsMounted(other));
+            await File.WriteAllTextAsync(first.PathOf("still-served.txt"), "yes", ct);
+        }
+
+        // Once the first is gone the volume mounts again.
+        using MountProcess again = await MountProcess.StartAsync(_cluster.DataDirectory, ct, other);
+        Assert.Equal("yes", await File.ReadAllTextAsync(again.PathOf("still-served.txt"), ct));
+        Assert.Equal(0, await again.TerminateAsync(TimeSpan.FromSeconds(60), ct));
+    }
+
     public void Dispose() => _files.Dispose();
 }

@@ -25,20 +25,25 @@ public sealed class VolumeStressTests : IClassFixture<SmallSegmentCluster>
     [InlineData("randwrite", "1M", "32M")]
     public async Task Fio_writes_then_verifies_crc32c_on_the_mount(string pattern, string blockSize, string size)
     {
-        await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
-        string directory = mount.PathOf($"fio-{pattern}-{blockSize}");
-        Directory.CreateDirectory(directory);
-        (int exit, string output, string error) = await ExternalTool.RunAsync(
-            "fio", "--name=verify", $"--directory={directory}", $"--rw={pattern}", $"--bs={blockSize}", $"--size={size}",
-            "--ioengine=psync", "--direct=0", "--end_fsync=1", "--verify=crc32c", "--verify_fatal=1", "--do_verify=1");
-        Assert.True(exit == 0, $"fio failed ({exit}):\n{output}\n{error}");
+        string relative;
+        byte[] written;
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            string directory = mount.PathOf($"fio-{pattern}-{blockSize}");
+            Directory.CreateDirectory(directory);
+            (int exit, string output, string error) = await ExternalTool.RunAsync(
+                "fio", "--name=verify", $"--directory={directory}", $"--rw={pattern}", $"--bs={blockSize}", $"--size={size}",
+                "--ioengine=psync", "--direct=0", "--end_fsync=1", "--verify=crc32c", "--verify_fatal=1", "--do_verify=1");
+            Assert.True(exit == 0, $"fio failed ({exit}):\n{output}\n{error}");
+            string file = Assert.Single(Directory.GetFiles(directory));
+            relative = Path.GetRelativePath(mount.Root, file);
+            written = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+            await mount.SettleAsync();
+        }
 
         // What fio verified through the kernel's cache is also what the swarm holds: read it back after a remount.
-        string file = Assert.Single(Directory.GetFiles(directory));
-        byte[] written = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
-        await mount.SettleAsync();
         await using VolumeTestMount again = await VolumeTestMount.StartAsync(_cluster);
-        Assert.Equal(written, await File.ReadAllBytesAsync(again.PathOf(Path.GetRelativePath(mount.Root, file)), TestContext.Current.CancellationToken));
+        Assert.Equal(written, await File.ReadAllBytesAsync(again.PathOf(relative), TestContext.Current.CancellationToken));
     }
 
     /// <remarks>

@@ -114,6 +114,67 @@ public sealed class VolumeToolTests : IClassFixture<SmallSegmentCluster>, IDispo
         }
     }
 
+    [Fact]
+    public async Task Kill_9_while_a_file_is_open_for_writing_leaves_no_version_of_it_and_no_staged_copy()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string staging = Path.Combine(_cluster.DataDirectory, "staging");
+        byte[] closed = new byte[(5 * Segment) + 3];
+        new Random(43).NextBytes(closed);
+        byte[] unclosed = new byte[1024 * 1024];
+        new Random(44).NextBytes(unclosed);
+        string root = Directory.CreateTempSubdirectory("ugloo-crash-open-").FullName;
+        try
+        {
+            using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, root))
+            {
+                Directory.CreateDirectory(daemon.PathOf("open"));
+                await File.WriteAllBytesAsync(daemon.PathOf("open/closed.bin"), closed, ct);
+                var open = new FileStream(daemon.PathOf("open/unclosed.bin"), FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+                open.Write(unclosed);
+                daemon.Process.Kill();
+                await daemon.Process.WaitForExitAsync(ct);
+                try
+                {
+                    open.Dispose();
+                }
+                catch (IOException)
+                {
+                    // The connection is gone (ENOTCONN): that is the point.
+                }
+            }
+
+            _ = TestLibC.Umount2(root, TestLibC.MntDetach);
+
+            // The premise: the daemon died holding the open file's bytes in a staged copy (it is past the
+            // small-file limit, so on disk).
+            Assert.Contains(Directory.GetFiles(staging), f => new FileInfo(f).Length >= unclosed.Length);
+
+            using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, root))
+            {
+                (int exit, _, string error) = await UglooProcess.RunAsync(["unmount", root], ct);
+                Assert.True(exit == 0, error);
+                Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(120), ct));
+            }
+
+            // Journal empty, and the never-closed copy (plaintext) removed rather than left for good.
+            Assert.Empty(Directory.GetFiles(staging));
+            await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
+            Assert.Equal(closed, await File.ReadAllBytesAsync(mount.PathOf("open/closed.bin"), ct));
+            string half = mount.PathOf("open/unclosed.bin");
+            Assert.True(!File.Exists(half) || new FileInfo(half).Length == 0, "a file never closed became a version");
+        }
+        finally
+        {
+            if (TestMount.IsMounted(root))
+            {
+                _ = TestLibC.Umount2(root, TestLibC.MntDetach);
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     public void Dispose() => _files.Dispose();
 
     /// <summary>Files of many sizes (empty, one byte, segment edges, several segments), modes, times, symlinks, an empty directory.</summary>
