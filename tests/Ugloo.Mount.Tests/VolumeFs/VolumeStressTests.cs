@@ -48,8 +48,8 @@ public sealed class VolumeStressTests : IClassFixture<SmallSegmentCluster>
 
     /// <remarks>
     /// The stressors that fit the volume's model. Left out: link, symlink-heavy dirdeep (hard links answer
-    /// EPERM: a version belongs to one path), xattr (<c>user.*</c> attributes are ENOTSUP), mknod (device nodes
-    /// EPERM), and those that need mmap-shared writes or locks the core does not offer (mmap, flock, lockf).
+    /// EPERM: a version belongs to one path), mknod (device nodes EPERM), and those that need mmap-shared
+    /// writes or locks the core does not offer (mmap, flock, lockf).
     /// </remarks>
     [Fact]
     public async Task Stress_ng_file_system_stressors_run_clean_on_the_mount()
@@ -61,7 +61,7 @@ public sealed class VolumeStressTests : IClassFixture<SmallSegmentCluster>
             "stress-ng", "--temp-path", directory, "--timeout", "10s", "--verify", "--metrics-brief",
             "--hdd", "1", "--hdd-bytes", "8M",
             "--dir", "1", "--rename", "1", "--dentry", "1", "--fstat", "1", "--seek", "1", "--seek-size", "8M",
-            "--chmod", "1", "--utime", "1", "--open", "1");
+            "--chmod", "1", "--utime", "1", "--open", "1", "--xattr", "1");
         Assert.True(exit == 0, $"stress-ng failed ({exit}):\n{output}\n{error}");
     }
 }
