@@ -44,10 +44,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 9523, Level = LogLevel.Debug, Message = "Stored {Files} small files ({Bytes} bytes) as one pack object {Object}")]
     public static partial void PackStored(ILogger logger, int files, long bytes, Ugloo.Engine.Objects.ObjectId @object);
 
-    [LoggerMessage(EventId = 9525, Level = LogLevel.Warning, Message = "Removed {Count} staged copies ({Bytes} bytes) of files that were never closed (written when the daemon crashed or stopped); no version had been made of them")]
-    public static partial void StagingOrphansRemoved(ILogger logger, int count, long bytes);
+    [LoggerMessage(EventId = 9525, Level = LogLevel.Warning, Message = "Moved {Count} staged copies ({Bytes} bytes) that the write-back journal does not name to {LostFound}: files still open when the daemon was killed or stopped (no version was made of them), or copies kept after a failed commit. Delete them once nothing there is needed")]
+    public static partial void StagingOrphansMoved(ILogger logger, int count, long bytes, string lostFound);
 
-    [LoggerMessage(EventId = 9526, Level = LogLevel.Error, Message = "Could not remove the staged copy {Staging} of a file that was never closed")]
+    [LoggerMessage(EventId = 9526, Level = LogLevel.Error, Message = "Could not set aside the staged copy {Staging}, which the write-back journal does not name")]
     public static partial void StagingOrphanNotRemoved(ILogger logger, string staging, Exception exception);
 
     [LoggerMessage(EventId = 9524, Level = LogLevel.Warning, Message = "Checking the catalog for changes by other processes failed; the kernel may show them late")]

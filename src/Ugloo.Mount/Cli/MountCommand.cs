@@ -43,7 +43,7 @@ internal static class MountCommand
             ILogger logger = logging.CreateLogger("ugloo");
             VolumeSession session = await VolumeSession.OpenAsync(dataDirectory, parse.GetValue(passphrase), cache, logger, cancellationToken);
             await using (session)
-            await using (await Recovery.CatalogBackupService.StartAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken))
+            await using (Recovery.CatalogBackupService backup = await Recovery.CatalogBackupService.StartAsync(dataDirectory, parse.GetValue(passphrase), logger, cancellationToken))
             {
                 FuseMount mount;
                 try
@@ -71,7 +71,11 @@ internal static class MountCommand
                 // Closed files still in the write-back journal go to the swarm before the process ends; a second
                 // Ctrl-C ends it at once and they stay queued (on disk, in the catalog) for the next mount, as they
                 // do at once after 'ugloo unmount --force'.
-                if (!session.FileSystem.LeaveQueuedOnExit)
+                if (session.FileSystem.LeaveQueuedOnExit)
+                {
+                    backup.SkipFinalBackup = true;
+                }
+                else
                 {
                     await session.FileSystem.DrainJournalAsync(Console.Error, "exiting");
                 }

@@ -39,35 +39,57 @@ internal static class UnmountCommand
             else
             {
                 // Tells the daemon not to upload the journal once unmounted (it would wait for the swarm, which may
-                // be down); what is queued stays on disk. Not an Ugloo mount, or an older daemon: nothing to tell.
-                byte[] value = Encoding.UTF8.GetBytes(VolumeFileSystem.LeaveQueuedValue);
-                _ = LibC.SetXattr(target, VolumeFileSystem.UnmountAttribute, value, value.Length, 0);
-            }
-
-            // A normal user's mount (made by fusermount3) is unmounted by the same setuid helper.
-            if (LibC.GetEuid() != 0)
-            {
-                if (!Fusermount.Unmount(target, parse.GetValue(lazy), out string helperError))
+                // be down); what is queued stays on disk.
+                if (!TellDaemon(target, VolumeFileSystem.LeaveQueuedValue))
                 {
-                    throw new VolumeException($"Cannot unmount {target}: {helperError}");
+                    Console.Error.WriteLine($"Could not tell the daemon of {target} to leave its queue (errno {Marshal.GetLastPInvokeError()}); it uploads what is queued before it exits.");
                 }
             }
-            else if (LibC.Umount2(target, parse.GetValue(lazy) ? LibC.MntDetach : 0) != 0)
+
+            try
             {
-                int errno = Marshal.GetLastPInvokeError();
-                throw new VolumeException(errno switch
-                {
-                    FuseErrno.EBUSY => $"{target} is busy (a process has a file open or its working directory there); close it, or use --lazy.",
-                    FuseErrno.EINVAL => $"{target} is not a mount point.",
-                    FuseErrno.EPERM => $"Not permitted to unmount {target}: run as root.",
-                    _ => $"Cannot unmount {target} (errno {errno}).",
-                });
+                Unmount(target, parse.GetValue(lazy));
+            }
+            catch (VolumeException) when (parse.GetValue(force))
+            {
+                // Still mounted: a later stop must upload as usual.
+                _ = TellDaemon(target, VolumeFileSystem.DrainValue);
+                throw;
             }
 
             Console.WriteLine($"Unmounted {target}.");
             return 0;
         });
         return command;
+    }
+
+    private static bool TellDaemon(string target, string value)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        return LibC.SetXattr(target, VolumeFileSystem.UnmountAttribute, bytes, bytes.Length, 0) == 0;
+    }
+
+    private static void Unmount(string target, bool lazy)
+    {
+        // A normal user's mount (made by fusermount3) is unmounted by the same setuid helper.
+        if (LibC.GetEuid() != 0)
+        {
+            if (!Fusermount.Unmount(target, lazy, out string helperError))
+            {
+                throw new VolumeException($"Cannot unmount {target}: {helperError}");
+            }
+        }
+        else if (LibC.Umount2(target, lazy ? LibC.MntDetach : 0) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new VolumeException(errno switch
+            {
+                FuseErrno.EBUSY => $"{target} is busy (a process has a file open or its working directory there); close it, or use --lazy.",
+                FuseErrno.EINVAL => $"{target} is not a mount point.",
+                FuseErrno.EPERM => $"Not permitted to unmount {target}: run as root.",
+                _ => $"Cannot unmount {target} (errno {errno}).",
+            });
+        }
     }
 
     private static async Task WaitForUploadsAsync(string target, CancellationToken cancellationToken)

@@ -60,14 +60,31 @@ internal sealed class CatalogBackupService : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Skip the backup at dispose (<c>ugloo unmount --force</c>: the swarm may be unreachable, and the next mount
+    /// backs the catalog up anyway).
+    /// </summary>
+    public bool SkipFinalBackup { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
 
         // The last commits before unmount: backed up with a bounded wait rather than left for the next mount.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await BackUpIfChangedAsync(deadline.Token).ConfigureAwait(false);
+        if (!SkipFinalBackup)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await BackUpIfChangedAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                Log.CatalogBackupFailed(_logger, "the swarm did not take the catalog's backup within 60 s; the next mount tries again");
+            }
+        }
+
         await _client.DisposeAsync().ConfigureAwait(false);
         _watcher.Dispose();
         _volumeKey.Dispose();

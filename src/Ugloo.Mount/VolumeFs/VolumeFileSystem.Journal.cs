@@ -27,6 +27,9 @@ internal sealed partial class VolumeFileSystem
     /// <summary>When the last file was queued (<see cref="Stopwatch"/> ticks).</summary>
     private long _lastQueued;
 
+    /// <summary>Where <see cref="MoveOrphanedStaging"/> sets aside staged copies the journal does not name.</summary>
+    public const string LostFoundDirectory = "lost+found";
+
     /// <summary>How many callers wait for the journal now (fsync, unmount): small files are not held back meanwhile.</summary>
     private int _hurry;
 
@@ -57,7 +60,7 @@ internal sealed partial class VolumeFileSystem
                 Log.JournalReplay(_logger, rows.Count, bytes);
             }
 
-            RemoveOrphanedStaging(rows);
+            MoveOrphanedStaging(rows);
 
             foreach (PendingCommit row in rows)
             {
@@ -95,12 +98,16 @@ internal sealed partial class VolumeFileSystem
     }
 
     /// <summary>
-    /// Deletes what DATA/staging/ holds beyond the copies the journal names (and their base records): copies of
-    /// files still open when an earlier daemon was killed or stopped. They were never closed, so they are no
-    /// version and replay cannot use them; left there, crash after crash would pile up plaintext. The caller
-    /// holds the data directory's mount lock, so no other daemon is writing there.
+    /// Moves what DATA/staging/ holds beyond the copies the journal names (and their base records) into
+    /// DATA/staging/lost+found/: copies of files still open when an earlier daemon was killed or stopped
+    /// (never closed, so no version, and replay cannot use them), and copies a failed queueing or a missing
+    /// base left behind (logged then as kept). Replay must not trip over them, and they must not sit among the
+    /// live copies crash after crash; but one may be the only copy of a closed file, so they are set aside,
+    /// owner-only like the rest of staging, and the log says where, rather than deleted. Matched by file name:
+    /// a row keeps the absolute path of the mount that wrote it, and the data directory may be reached by
+    /// another path now. The caller holds the data directory's mount lock, so no other daemon writes here.
     /// </summary>
-    private void RemoveOrphanedStaging(IReadOnlyList<PendingCommit> rows)
+    private void MoveOrphanedStaging(IReadOnlyList<PendingCommit> rows)
     {
         if (!System.IO.Directory.Exists(_stagingDirectory))
         {
@@ -110,16 +117,17 @@ internal sealed partial class VolumeFileSystem
         var named = new HashSet<string>(StringComparer.Ordinal);
         foreach (PendingCommit row in rows)
         {
-            string path = Path.GetFullPath(row.StagedFile);
-            named.Add(path);
-            named.Add(StagedFile.BaseRecordPathOf(path));
+            string name = Path.GetFileName(row.StagedFile);
+            named.Add(name);
+            named.Add(StagedFile.BaseRecordPathOf(name));
         }
 
+        string lostFound = Path.Combine(_stagingDirectory, LostFoundDirectory);
         int count = 0;
         long bytes = 0;
         foreach (string path in System.IO.Directory.EnumerateFiles(_stagingDirectory))
         {
-            if (named.Contains(Path.GetFullPath(path)))
+            if (named.Contains(Path.GetFileName(path)))
             {
                 continue;
             }
@@ -127,7 +135,8 @@ internal sealed partial class VolumeFileSystem
             try
             {
                 long length = new FileInfo(path).Length;
-                File.Delete(path);
+                System.IO.Directory.CreateDirectory(lostFound);
+                File.Move(path, Path.Combine(lostFound, Path.GetFileName(path)), overwrite: true);
                 count++;
                 bytes += length;
             }
@@ -139,7 +148,7 @@ internal sealed partial class VolumeFileSystem
 
         if (count > 0)
         {
-            Log.StagingOrphansRemoved(_logger, count, bytes);
+            Log.StagingOrphansMoved(_logger, count, bytes, lostFound);
         }
     }
 

@@ -465,9 +465,13 @@ internal sealed partial class VolumeFileSystem
             string path = XattrPath(n, name);
             if (name == UnmountAttribute && n.Id == IFileSystem.RootNode)
             {
-                LeaveQueuedOnExit = value.Span.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(LeaveQueuedValue))
-                    ? true
-                    : throw new FileSystemException(FileSystemError.InvalidArgument);
+                string asked = System.Text.Encoding.UTF8.GetString(value.Span);
+                LeaveQueuedOnExit = asked switch
+                {
+                    LeaveQueuedValue => true,
+                    DrainValue => false,
+                    _ => throw new FileSystemException(FileSystemError.InvalidArgument),
+                };
                 return ValueTask.CompletedTask;
             }
 

@@ -42,6 +42,9 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     /// <summary>The value of <see cref="UnmountAttribute"/> that <c>ugloo unmount --force</c> sets.</summary>
     public const string LeaveQueuedValue = "leave-queued";
 
+    /// <summary>The value of <see cref="UnmountAttribute"/> that takes <see cref="LeaveQueuedValue"/> back (the unmount failed).</summary>
+    public const string DrainValue = "drain";
+
     /// <summary>Largest xattr value Linux allows (XATTR_SIZE_MAX).</summary>
     private const int MaxXattrBytes = 64 * 1024;
 

@@ -76,12 +76,19 @@ internal sealed class VolumeSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await FileSystem.StopJournalAsync().ConfigureAwait(false);
-        await FileSystem.Segments.FlushAsync().ConfigureAwait(false);
-        FileSystem.Dispose();
-        await _client.DisposeAsync().ConfigureAwait(false);
-        _catalog.Dispose();
-        _volumeKey.Dispose();
-        _mountLock.Dispose();
+        try
+        {
+            await FileSystem.StopJournalAsync().ConfigureAwait(false);
+            await FileSystem.Segments.FlushAsync().ConfigureAwait(false);
+            FileSystem.Dispose();
+            await _client.DisposeAsync().ConfigureAwait(false);
+            _catalog.Dispose();
+            _volumeKey.Dispose();
+        }
+        finally
+        {
+            // Whatever failed above, the process may mount again (an in-process host, a test).
+            _mountLock.Dispose();
+        }
     }
 }

@@ -115,7 +115,7 @@ public sealed class VolumeToolTests : IClassFixture<SmallSegmentCluster>, IDispo
     }
 
     [Fact]
-    public async Task Kill_9_while_a_file_is_open_for_writing_leaves_no_version_of_it_and_no_staged_copy()
+    public async Task Kill_9_while_a_file_is_open_for_writing_leaves_no_version_of_it_and_sets_its_staged_copy_aside()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         string staging = Path.Combine(_cluster.DataDirectory, "staging");
@@ -157,8 +157,11 @@ public sealed class VolumeToolTests : IClassFixture<SmallSegmentCluster>, IDispo
                 Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(120), ct));
             }
 
-            // Journal empty, and the never-closed copy (plaintext) removed rather than left for good.
+            // Journal empty, and the never-closed copy moved out of the live staging area into lost+found
+            // (where replay does not look), not left among the live copies and not silently deleted.
             Assert.Empty(Directory.GetFiles(staging));
+            string lostFound = Path.Combine(staging, "lost+found");
+            Assert.Contains(Directory.GetFiles(lostFound), f => new FileInfo(f).Length >= unclosed.Length);
             await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
             Assert.Equal(closed, await File.ReadAllBytesAsync(mount.PathOf("open/closed.bin"), ct));
             string half = mount.PathOf("open/unclosed.bin");
