@@ -14,6 +14,15 @@ public sealed record CatalogVersion(
     byte[]? Manifest,
     byte[]? WrappedKey)
 {
+    /// <summary>
+    /// When the version belongs in time where that is earlier than <see cref="Created"/> (when it was recorded):
+    /// a file closed on the mount is recorded when its upload ends. Null: the same as Created.
+    /// </summary>
+    public DateTimeOffset? DatedAt { get; init; }
+
+    /// <summary>The version's place in time: what the volume as it was at an instant, and history's names, go by.</summary>
+    public DateTimeOffset Dated => DatedAt ?? Created;
+
     /// <summary>The target of a symbolic link; null for a regular file or a tombstone.</summary>
     public string? LinkTarget { get; init; }
 

@@ -10,4 +10,7 @@ public sealed record PendingCommit(long Id, string Path, string StagedFile, long
 {
     /// <summary>The file's bytes when the row holds them; null when the staged file does.</summary>
     public byte[]? Content { get; init; }
+
+    /// <summary>Unlinked or replaced after its close: recorded for history, then tombstoned; no longer at <see cref="Path"/>.</summary>
+    public bool Deleted { get; init; }
 }

@@ -9,7 +9,7 @@ public sealed partial class VolumeCatalog
     public CatalogVersion? GetLatestAt(string path, DateTimeOffset at)
     {
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = $"SELECT {VersionColumns} FROM versions v WHERE v.path = $path AND v.created_ms <= $at ORDER BY v.id DESC LIMIT 1";
+        command.CommandText = $"SELECT {VersionColumns} FROM versions v WHERE v.path = $path AND {DatedSql} <= $at ORDER BY v.id DESC LIMIT 1";
         command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
         command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
         CatalogVersion? latest = ReadVersions(command).FirstOrDefault();

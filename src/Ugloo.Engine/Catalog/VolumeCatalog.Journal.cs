@@ -43,7 +43,7 @@ public sealed partial class VolumeCatalog
     public IReadOnlyList<PendingCommit> GetPending()
     {
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, path, staged, size, mode, uid, gid, mtime_ns, queued_ms, content FROM pending ORDER BY id";
+        command.CommandText = "SELECT id, path, staged, size, mode, uid, gid, mtime_ns, queued_ms, content, deleted FROM pending ORDER BY id";
         var pending = new List<PendingCommit>();
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
@@ -57,6 +57,7 @@ public sealed partial class VolumeCatalog
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)))
             {
                 Content = reader.IsDBNull(9) ? null : (byte[])reader[9],
+                Deleted = reader.GetInt64(10) != 0,
             });
         }
 
@@ -82,12 +83,18 @@ public sealed partial class VolumeCatalog
         return command.ExecuteScalar() as string;
     }
 
-    public void MovePending(long id, string path)
+    /// <summary>
+    /// The queued file was renamed to <paramref name="path"/> at <paramref name="at"/>. Its version will be dated
+    /// no earlier than that (<c>queued_ms</c> becomes the time it reached this path): before it, the path held
+    /// something else, and the volume as it was then must show that.
+    /// </summary>
+    public void MovePending(long id, string path, DateTimeOffset at)
     {
         using SqliteCommand command = _connection.CreateCommand();
-        command.CommandText = "UPDATE pending SET path = $path WHERE id = $id";
+        command.CommandText = "UPDATE pending SET path = $path, queued_ms = MAX(queued_ms, $at) WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$path", CatalogPath.Normalize(path));
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
     }
 
@@ -102,10 +109,10 @@ public sealed partial class VolumeCatalog
     }
 
     /// <summary>
-    /// The queued file was unlinked (or replaced by a rename) after it was closed: it is still recorded, so
-    /// history keeps every closed file, followed at once by a tombstone.
+    /// The queued file was unlinked (or replaced by a rename) at <paramref name="at"/>, after it was closed: it
+    /// is still recorded, so history keeps every closed file, followed by a tombstone dated by the unlink.
     /// </summary>
-    public void MarkPendingDeleted(long id) => MarkDeleted(id, null);
+    public void MarkPendingDeleted(long id, DateTimeOffset at) => MarkDeleted(id, at, null);
 
     /// <summary>Drops a queued commit (its file was unlinked or replaced before it reached the swarm).</summary>
     public void RemovePending(long id)
@@ -162,12 +169,13 @@ public sealed partial class VolumeCatalog
     {
         SqliteCommand find = Statement(
             "SELECT p.path, p.deleted, p.queued_ms, " +
-            "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND v.created_ms >= p.queued_ms) " +
+            "  (SELECT COUNT(*) FROM versions v WHERE v.id = (SELECT MAX(id) FROM versions WHERE path = p.path) AND v.manifest IS NOT NULL AND COALESCE(v.dated_ms, v.created_ms) >= p.queued_ms) " +
             "FROM pending p WHERE p.id = $id",
             transaction,
             ("$id", id));
         string path;
-        bool deleted;
+        long deletedMs;
+        long queuedMs;
         bool superseded;
         using (SqliteDataReader reader = find.ExecuteReader())
         {
@@ -177,17 +185,30 @@ public sealed partial class VolumeCatalog
             }
 
             path = reader.GetString(0);
-            deleted = reader.GetInt64(1) != 0;
+            deletedMs = reader.GetInt64(1);
+            queuedMs = reader.GetInt64(2);
             superseded = reader.GetInt64(3) != 0;
         }
 
+        // A version is dated (versions.dated_ms) when its file was closed, or renamed to this path if that came
+        // later (MovePending), not when its upload finished, which can be minutes later in a big copy or after a
+        // restart: the volume as it was at an instant (.ugloo/at, restore --at) then shows what had been closed
+        // there by then. created_ms stays the record time, which S3's Last-Modified and ctime show: those must
+        // not go back. Queries at an instant take the highest id dated at or before it; ids keep record order, as
+        // the live tree does, so a version another writer stored between this close and this record stays older
+        // than this one at every instant, as it is now. A tombstone for an unlink while queued is dated by the
+        // unlink (pending.deleted).
         long? version = null;
+        bool deleted = deletedMs != 0;
         if (!deleted || !superseded)
         {
-            version = Insert(path, size, manifest, wrappedKey, created, null, attributes, transaction, packOffset);
+            long datedMs = Math.Min(queuedMs, created.ToUnixTimeMilliseconds());
+            version = Insert(path, size, manifest, wrappedKey, created, null, attributes, transaction, packOffset, DateTimeOffset.FromUnixTimeMilliseconds(datedMs));
             if (deleted)
             {
-                Insert(path, 0, null, null, created, null, null, transaction);
+                // A row of an older catalog (1) does not say when: the version then shows at no instant, as before.
+                long unlinkedMs = deletedMs > 1 ? Math.Max(deletedMs, datedMs) : datedMs;
+                Insert(path, 0, null, null, created, null, null, transaction, dated: DateTimeOffset.FromUnixTimeMilliseconds(unlinkedMs));
             }
         }
 

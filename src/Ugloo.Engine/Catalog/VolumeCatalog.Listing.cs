@@ -33,7 +33,7 @@ public sealed partial class VolumeCatalog
             {
                 if (reader.IsDBNull(0))
                 {
-                    directory = reader.GetInt64(12) != 0;
+                    directory = reader.GetInt64(13) != 0;
                 }
                 else
                 {
@@ -97,15 +97,17 @@ public sealed partial class VolumeCatalog
 
         foreach (long pending in pendingIds)
         {
-            MarkDeleted(pending, transaction);
+            MarkDeleted(pending, created, transaction);
         }
 
         transaction.Commit();
         return live;
     }
 
-    private void MarkDeleted(long pendingId, SqliteTransaction? transaction) =>
-        Statement("UPDATE pending SET deleted = 1 WHERE id = $id", transaction, ("$id", pendingId)).ExecuteNonQuery();
+    // pending.deleted: 0 while the queued file lives; else when it was first unlinked or replaced, in Unix ms
+    // (rows of older catalogs hold 1: deleted at an unknown time).
+    private void MarkDeleted(long pendingId, DateTimeOffset at, SqliteTransaction? transaction) =>
+        Statement("UPDATE pending SET deleted = CASE WHEN deleted = 0 THEN MAX($at, 2) ELSE deleted END WHERE id = $id", transaction, ("$id", pendingId), ("$at", at.ToUnixTimeMilliseconds())).ExecuteNonQuery();
 
     private const string LatestSql = $"SELECT {VersionColumns} FROM versions v WHERE v.path = $path ORDER BY v.id DESC LIMIT 1";
 
@@ -113,7 +115,7 @@ public sealed partial class VolumeCatalog
     // implied-directory test stops at the first live file below (a path whose newest version has an object).
     private const string ProbeSql =
         $"SELECT * FROM (SELECT {VersionColumns}, 0 FROM versions v WHERE v.path = $path ORDER BY v.id DESC LIMIT 1) " +
-        "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " +
+        "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " +
         "  EXISTS (SELECT 1 FROM directories WHERE path = $path OR (path >= $lo AND path < $hi)) OR EXISTS (" +
         "    SELECT 1 FROM versions v WHERE v.path >= $lo AND v.path < $hi AND v.manifest IS NOT NULL " +
         "    AND v.id = (SELECT MAX(id) FROM versions WHERE path = v.path))";

@@ -17,9 +17,12 @@ public sealed partial class VolumeCatalog : IDisposable
     // attributes for explicit directories, and the write-back journal (pending).
     // Schema 5 adds pack_offset: small files packed into one object (a version is a range of it), and small
     // files' content in their journal rows.
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
-    private const string VersionColumns = "v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns, v.pack_offset";
+    private const string VersionColumns = "v.id, v.path, v.created_ms, v.size, v.manifest, v.wrapped_key, v.target, v.mode, v.uid, v.gid, v.mtime_ns, v.pack_offset, v.dated_ms";
+
+    /// <summary>A version's place in time for the volume as it was at an instant (schema 6; see <see cref="CatalogVersion.Dated"/>).</summary>
+    private const string DatedSql = "COALESCE(v.dated_ms, v.created_ms)";
 
     private readonly SqliteConnection _connection;
 
@@ -229,7 +232,7 @@ public sealed partial class VolumeCatalog : IDisposable
             $"INSERT INTO moving {newest};" +
             "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
             "  SELECT $to || substr(path, length($from) + 1), $created, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset FROM moving ORDER BY path;" +
-            "UPDATE pending SET path = $to || substr(path, length($from) + 1) WHERE path >= $lo AND path < $hi;" +
+            "UPDATE pending SET path = $to || substr(path, length($from) + 1), queued_ms = MAX(queued_ms, $created) WHERE path >= $lo AND path < $hi AND deleted = 0;" +
             "UPDATE OR REPLACE xattrs SET path = $to || substr(path, length($from) + 1) WHERE path = $from OR (path >= $lo AND path < $hi);" +
             "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key) SELECT path, $created, 0, NULL, NULL FROM moving ORDER BY path;" +
             "INSERT INTO removed_directories (path, created_ms, removed_ms) SELECT path, created_ms, $created FROM directories WHERE path = $from OR (path >= $lo AND path < $hi);" +
@@ -297,7 +300,7 @@ public sealed partial class VolumeCatalog : IDisposable
         // Range scan on the path index: every path that starts with the prefix sorts in [prefix, prefix + U+FFFF).
         command.CommandText =
             $"SELECT {VersionColumns}, newest.n FROM versions v " +
-            "JOIN (SELECT path, MAX(id) AS id, COUNT(*) AS n FROM versions WHERE path >= $lo AND path < $hi AND created_ms <= $at GROUP BY path) newest " +
+            "JOIN (SELECT path, MAX(id) AS id, COUNT(*) AS n FROM versions WHERE path >= $lo AND path < $hi AND COALESCE(dated_ms, created_ms) <= $at GROUP BY path) newest " +
             "ON newest.id = v.id WHERE v.manifest IS NOT NULL ORDER BY v.path";
         command.Parameters.AddWithValue("$lo", prefix);
         command.Parameters.AddWithValue("$hi", prefix + "\uffff");
@@ -313,7 +316,7 @@ public sealed partial class VolumeCatalog : IDisposable
             if (slash < 0)
             {
                 CatalogVersion latest = ReadVersion(reader);
-                entries[rest] = new CatalogEntry(rest, path, false, latest.Size, modified, reader.GetInt32(12)) { IsSymlink = latest.IsSymlink, Latest = latest };
+                entries[rest] = new CatalogEntry(rest, path, false, latest.Size, modified, reader.GetInt32(13)) { IsSymlink = latest.IsSymlink, Latest = latest };
             }
             else
             {
@@ -366,16 +369,18 @@ public sealed partial class VolumeCatalog : IDisposable
     private static long AtMilliseconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() ?? long.MaxValue;
 
     private const string InsertVersionSql =
-        "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset) " +
-        "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime, $pack) RETURNING id;";
+        "INSERT INTO versions (path, created_ms, size, manifest, wrapped_key, target, mode, uid, gid, mtime_ns, pack_offset, dated_ms) " +
+        "VALUES ($path, $created, $size, $manifest, $key, $target, $mode, $uid, $gid, $mtime, $pack, $dated) RETURNING id;";
 
-    private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created, string? target, CatalogAttributes? attributes, SqliteTransaction? transaction = null, long? packOffset = null)
+    /// <summary>Inserts a version recorded at <paramref name="created"/>; <paramref name="dated"/> when it belongs earlier in time (<see cref="CatalogVersion.Dated"/>).</summary>
+    private long Insert(string path, long size, byte[]? manifest, byte[]? wrappedKey, DateTimeOffset created, string? target, CatalogAttributes? attributes, SqliteTransaction? transaction = null, long? packOffset = null, DateTimeOffset? dated = null)
     {
         SqliteCommand command = Statement(
             InsertVersionSql,
             transaction,
             ("$path", path),
             ("$created", created.ToUnixTimeMilliseconds()),
+            ("$dated", dated is { } d && d != created ? d.ToUnixTimeMilliseconds() : null),
             ("$size", size),
             ("$manifest", manifest),
             ("$key", wrappedKey),
@@ -400,7 +405,7 @@ public sealed partial class VolumeCatalog : IDisposable
         return versions;
     }
 
-    /// <summary>One row of the version columns every query selects (id, path, created, size, manifest, key, target, mode, uid, gid, mtime, pack offset).</summary>
+    /// <summary>One row of the version columns every query selects (id, path, created, size, manifest, key, target, mode, uid, gid, mtime, pack offset, dated).</summary>
     private static CatalogVersion ReadVersion(SqliteDataReader reader)
     {
         bool tombstone = reader.IsDBNull(4);
@@ -418,6 +423,7 @@ public sealed partial class VolumeCatalog : IDisposable
                 ? null
                 : new CatalogAttributes((uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9), reader.GetInt64(10)),
             PackOffset = reader.IsDBNull(11) ? null : reader.GetInt64(11),
+            DatedAt = reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
         };
     }
 
@@ -475,7 +481,7 @@ public sealed partial class VolumeCatalog : IDisposable
                 "  size INTEGER NOT NULL," +
                 "  mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, mtime_ns INTEGER NOT NULL," +
                 "  queued_ms INTEGER NOT NULL," +
-                "  deleted INTEGER NOT NULL DEFAULT 0);" + // unlinked after close: record the version, then a tombstone
+                "  deleted INTEGER NOT NULL DEFAULT 0);" + // unlinked after close (when, Unix ms; 1 in older catalogs): record the version, then a tombstone
                 "CREATE INDEX IF NOT EXISTS pending_path ON pending (path, id);";
             create.ExecuteNonQuery();
         }
@@ -494,6 +500,14 @@ public sealed partial class VolumeCatalog : IDisposable
             // A small file packed with others into one object: its bytes start here in the object (NULL: a whole object).
             // A small closed file's bytes in its journal row (one commit makes it durable; NULL: the staged file holds them).
             create.CommandText = "ALTER TABLE versions ADD COLUMN pack_offset INTEGER; ALTER TABLE pending ADD COLUMN content BLOB;";
+            create.ExecuteNonQuery();
+        }
+
+        if (version < 6)
+        {
+            // When a version belongs in time, where that differs from when it was recorded (NULL: the same): a file
+            // closed on the mount is recorded once its upload ends, minutes later in a big copy.
+            create.CommandText = "ALTER TABLE versions ADD COLUMN dated_ms INTEGER;";
             create.ExecuteNonQuery();
         }
 

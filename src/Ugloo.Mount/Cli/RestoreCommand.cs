@@ -51,7 +51,7 @@ internal static class RestoreCommand
             if (chosen is not null)
             {
                 catalog.AddCopy(target, chosen, now);
-                Console.WriteLine($"Restored {source} as it was at {chosen.Created.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} ({chosen.Size} bytes) to {target}.");
+                Console.WriteLine($"Restored {source} as it was at {chosen.Dated.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} ({chosen.Size} bytes) to {target}.");
                 return 0;
             }
 

@@ -41,7 +41,7 @@ internal static class VersionsCommand
             var rows = versions.Select(v => new VersionRow(
                 v.IsTombstone ? null : ++number,
                 v.Id,
-                v.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                v.Dated.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
                 v.IsTombstone ? "deleted" : v.IsSymlink ? "symlink" : "file",
                 v.IsTombstone ? null : v.Size,
                 v.IsTombstone ? null : VolumeFileSystem.VersionName(v))).ToList();

@@ -39,7 +39,7 @@ internal sealed partial class VolumeFileSystem
     public static string VersionName(CatalogVersion version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        return version.Created.UtcDateTime.ToString(VersionTimeFormat, CultureInfo.InvariantCulture) + "_v" + version.Id.ToString(CultureInfo.InvariantCulture);
+        return version.Dated.UtcDateTime.ToString(VersionTimeFormat, CultureInfo.InvariantCulture) + "_v" + version.Id.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Parses the instant of <c>/.ugloo/at/TIME</c> (UTC; a version name's time works too).</summary>

@@ -62,6 +62,9 @@ internal sealed partial class VolumeFileSystem
 
             MoveOrphanedStaging(rows);
 
+            // A file deleted while queued is replayed on a node of its own, off the tree: it is no longer there.
+            var deletedNodes = new Dictionary<string, VolumeNode>(StringComparer.Ordinal);
+
             foreach (PendingCommit row in rows)
             {
                 if (row.Content is not null && !RestoreStaged(row))
@@ -86,7 +89,7 @@ internal sealed partial class VolumeFileSystem
                     continue;
                 }
 
-                VolumeNode node = Bind(row.Path, isDirectory: false);
+                VolumeNode node = row.Deleted ? DeletedNode(deletedNodes, row.Path) : Bind(row.Path, isDirectory: false);
                 var entry = new JournalEntry(row.Id, node, adopted, row.Attributes, node.Pending);
                 node.Pending = entry;
                 node.Attributes = row.Attributes;
@@ -95,6 +98,19 @@ internal sealed partial class VolumeFileSystem
         }
 
         _uploaders = [.. Enumerable.Range(0, Math.Max(1, uploaders)).Select(_ => Task.Run(UploadLoopAsync))];
+    }
+
+    /// <summary>A detached node for the queued rows of a file that was deleted before an earlier run stopped. Caller holds the lock.</summary>
+    private VolumeNode DeletedNode(Dictionary<string, VolumeNode> deletedNodes, string path)
+    {
+        if (!deletedNodes.TryGetValue(path, out VolumeNode? node))
+        {
+            node = new VolumeNode(_nextNode++, path, isDirectory: false) { Detached = true };
+            _nodes.Add(node.Id, node);
+            deletedNodes.Add(path, node);
+        }
+
+        return node;
     }
 
     /// <summary>
@@ -378,7 +394,7 @@ internal sealed partial class VolumeFileSystem
         {
             if (!entry.Recorded && !entry.Dropped)
             {
-                _catalog.MarkPendingDeleted(entry.Id);
+                _catalog.MarkPendingDeleted(entry.Id, DateTimeOffset.UtcNow);
             }
         }
     }

@@ -133,7 +133,7 @@ internal sealed partial class VolumeFileSystem
             {
                 if (!entry.Recorded && !entry.Dropped)
                 {
-                    _catalog.MovePending(entry.Id, to);
+                    _catalog.MovePending(entry.Id, to, now);
                 }
             }
 

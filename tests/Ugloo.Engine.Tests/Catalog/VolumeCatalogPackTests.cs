@@ -10,6 +10,73 @@ public sealed class VolumeCatalogPackTests
     private static readonly CatalogAttributes s_attributes = new(0x1A4, 1000, 100, 1_700_000_000_000_000_000);
 
     [Fact]
+    public void A_version_is_dated_by_its_close_and_the_tombstone_of_an_unlink_while_queued_by_the_unlink()
+    {
+        using var dir = new TempDirectory();
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        long kept = catalog.AddPending("/t/kept", "/s/k", 4, s_attributes, s_t0);
+        long unlinked = catalog.AddPending("/t/unlinked", "/s/u", 4, s_attributes, s_t0);
+        catalog.MarkPendingDeleted(unlinked, s_t0.AddSeconds(2));
+
+        // The uploads finish a minute after the closes.
+        DateTimeOffset uploaded = s_t0.AddMinutes(1);
+        Assert.NotNull(catalog.CompletePending(kept, [1], [2], 4, s_attributes, uploaded));
+        Assert.NotNull(catalog.CompletePendingPacked([new PackedCommit(unlinked, 0, 4, s_attributes)], [1], [2], uploaded)[0]);
+
+        Assert.Equal((s_t0, uploaded), (catalog.GetLatest("/t/kept")!.Dated, catalog.GetLatest("/t/kept")!.Created));
+        Assert.Null(catalog.GetLatestAt("/t/kept", s_t0.AddMilliseconds(-1)));
+        Assert.NotNull(catalog.GetLatestAt("/t/kept", s_t0.AddSeconds(1)));
+
+        // Closed at t0, unlinked at t0 + 2 s: there in between, gone after, whenever the upload ended.
+        Assert.NotNull(catalog.GetLatestAt("/t/unlinked", s_t0.AddSeconds(1)));
+        Assert.Null(catalog.GetLatestAt("/t/unlinked", s_t0.AddSeconds(2)));
+        Assert.Null(catalog.GetLatest("/t/unlinked"));
+        Assert.Equal([s_t0, s_t0.AddSeconds(2)], catalog.GetVersions("/t/unlinked").Select(v => v.Dated));
+
+        // A version stored meanwhile by another writer (ugloo put, S3) is older in the catalog than the queued
+        // file recorded after it, now and at every instant; the queued file shows from its close.
+        long late = catalog.AddPending("/t/put", "/s/p", 4, s_attributes, s_t0);
+        catalog.AddVersion("/t/put", 9, [1], [2], s_t0.AddSeconds(5));
+        Assert.NotNull(catalog.CompletePending(late, [1], [2], 4, s_attributes, uploaded));
+        Assert.Equal(4, catalog.GetLatest("/t/put")!.Size);
+        Assert.Equal(4, catalog.GetLatestAt("/t/put", s_t0.AddSeconds(1))!.Size);
+        Assert.Equal(4, catalog.GetLatestAt("/t/put", s_t0.AddSeconds(5))!.Size);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_queued_file_renamed_over_another_queued_one_is_dated_by_the_rename_and_stays_live(bool movedFirst)
+    {
+        using var dir = new TempDirectory();
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        catalog.AddVersion("/cur", 1, [1], [0], s_t0);
+        long moved = catalog.AddPending("/new", "/s/new", 2, s_attributes, s_t0.AddSeconds(1));
+        long replaced = catalog.AddPending("/cur", "/s/cur", 3, s_attributes, s_t0.AddSeconds(2));
+
+        // mv new cur at t0 + 3 s: the queued content of cur goes (still recorded: history keeps it), new's follows the name.
+        catalog.MarkPendingDeleted(replaced, s_t0.AddSeconds(3));
+        catalog.MovePending(moved, "/cur", s_t0.AddSeconds(3));
+        DateTimeOffset uploaded = s_t0.AddMinutes(1);
+        long[] order = movedFirst ? [moved, replaced] : [replaced, moved];
+        foreach (long id in order)
+        {
+            catalog.CompletePending(id, [1], [2], id == moved ? 2 : 3, s_attributes, uploaded);
+        }
+
+        Assert.Equal(2, catalog.GetLatest("/cur")!.Size);
+        Assert.Equal(1, catalog.GetLatestAt("/cur", s_t0.AddSeconds(1.5))!.Size);
+        Assert.Equal(2, catalog.GetLatestAt("/cur", s_t0.AddSeconds(3))!.Size);
+        if (!movedFirst)
+        {
+            // Recorded before the rename's content arrived: visible from its close until the rename.
+            Assert.Equal(3, catalog.GetLatestAt("/cur", s_t0.AddSeconds(2.5))!.Size);
+        }
+
+        Assert.Null(catalog.GetLatestAt("/new", s_t0.AddSeconds(2)));
+    }
+
+    [Fact]
     public void A_pack_records_each_queued_file_as_its_range_of_the_one_object()
     {
         using var dir = new TempDirectory();
@@ -18,7 +85,7 @@ public sealed class VolumeCatalogPackTests
         long b = catalog.AddPending("/d/b", "/s/b", 0, s_attributes with { Mode = 0x180 }, s_t0);
         long c = catalog.AddPending("/d/c", "/s/c", 5, s_attributes, s_t0);
         long gone = catalog.AddPending("/d/gone", "/s/g", 3, s_attributes, s_t0);
-        catalog.MarkPendingDeleted(c);
+        catalog.MarkPendingDeleted(c, s_t0.AddMilliseconds(500));
         catalog.RemovePending(gone);
 
         IReadOnlyList<long?> ids = catalog.CompletePendingPacked(
@@ -109,7 +176,7 @@ public sealed class VolumeCatalogPackTests
         {
             connection.Open();
             using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "ALTER TABLE versions DROP COLUMN pack_offset; ALTER TABLE pending DROP COLUMN content; PRAGMA user_version = 4;";
+            command.CommandText = "ALTER TABLE versions DROP COLUMN pack_offset; ALTER TABLE versions DROP COLUMN dated_ms; ALTER TABLE pending DROP COLUMN content; PRAGMA user_version = 4;";
             command.ExecuteNonQuery();
         }
 

@@ -37,7 +37,7 @@ public sealed class VolumeCatalogSchema3Tests
         using var dir = new TempDirectory();
         using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
         long queued = catalog.AddPending("/tmp.swp", "/staging/x", 10, s_attributes, s_t0);
-        catalog.MovePending(queued, "/doc.txt");
+        catalog.MovePending(queued, "/doc.txt", s_t0);
         Assert.Equal((1, 10L), catalog.GetPendingTotals());
 
         long? version = catalog.CompletePending(queued, [1], [2], 10, s_attributes, s_t0);

@@ -22,6 +22,39 @@ public sealed class VolumeHistoryTests : IClassFixture<SmallSegmentCluster>, IDi
     }
 
     [Fact]
+    public async Task The_tree_at_an_instant_shows_a_file_closed_by_then_though_its_upload_ended_later()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
+        Directory.CreateDirectory(mount.PathOf("late"));
+        IReadOnlyList<int> nodes = _cluster.NodeProcesses();
+        DateTimeOffset closed;
+        try
+        {
+            // Every node frozen: the close is journaled, its upload waits.
+            foreach (int pid in nodes)
+            {
+                Signal.Send(pid, Signal.Stop);
+            }
+
+            await File.WriteAllTextAsync(mount.PathOf("late/queued.txt"), "closed before its upload", ct);
+            closed = DateTimeOffset.UtcNow;
+            await Task.Delay(1500, ct);
+        }
+        finally
+        {
+            foreach (int pid in nodes)
+            {
+                Signal.Send(pid, Signal.Continue);
+            }
+        }
+
+        await mount.SettleAsync();
+        string at = closed.AddMilliseconds(500).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        Assert.Equal("closed before its upload", await File.ReadAllTextAsync(mount.PathOf($".ugloo/at/{at}/late/queued.txt"), ct));
+    }
+
+    [Fact]
     public async Task The_editor_pattern_keeps_every_saved_version_in_the_history_tree()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
@@ -92,9 +125,27 @@ public sealed class VolumeHistoryTests : IClassFixture<SmallSegmentCluster>, IDi
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
-        await File.WriteAllBytesAsync(mount.PathOf("state.bin"), TestFiles.RandomBytes(3 * SmallSegmentCluster.SegmentSize, seed: 31), ct);
-        string state = ReadXattr(mount.PathOf("state.bin"), "user.ugloo.state");
-        Assert.True(state == "pending" || state.StartsWith("durable:", StringComparison.Ordinal), state);
+        IReadOnlyList<int> nodes = _cluster.NodeProcesses();
+        try
+        {
+            // Every node frozen, so the upload cannot have finished when the state is read.
+            foreach (int pid in nodes)
+            {
+                Signal.Send(pid, Signal.Stop);
+            }
+
+            await File.WriteAllBytesAsync(mount.PathOf("state.bin"), TestFiles.RandomBytes(3 * SmallSegmentCluster.SegmentSize, seed: 31), ct);
+            Assert.Equal("pending", ReadXattr(mount.PathOf("state.bin"), "user.ugloo.state"));
+            Assert.Equal($"1 {3 * SmallSegmentCluster.SegmentSize}", ReadXattr(mount.Root, "user.ugloo.pending"));
+        }
+        finally
+        {
+            foreach (int pid in nodes)
+            {
+                Signal.Send(pid, Signal.Continue);
+            }
+        }
+
         await mount.SettleAsync();
         Assert.StartsWith("durable: all 6 fragments of each of ", ReadXattr(mount.PathOf("state.bin"), "user.ugloo.state"), StringComparison.Ordinal);
         Assert.Equal("0 0", ReadXattr(mount.Root, "user.ugloo.pending"));
