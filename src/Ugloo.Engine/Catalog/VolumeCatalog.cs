@@ -380,7 +380,7 @@ public sealed partial class VolumeCatalog : IDisposable
             transaction,
             ("$path", path),
             ("$created", created.ToUnixTimeMilliseconds()),
-            ("$dated", dated is { } d && d != created ? d.ToUnixTimeMilliseconds() : null),
+            ("$dated", dated is { } d && d.ToUnixTimeMilliseconds() != created.ToUnixTimeMilliseconds() ? d.ToUnixTimeMilliseconds() : null),
             ("$size", size),
             ("$manifest", manifest),
             ("$key", wrappedKey),

@@ -26,6 +26,12 @@ internal sealed class JournalEntry
 
     public long Size => File.Length;
 
+    /// <summary>
+    /// When the file was closed (the journal row's queued time): its version will be dated no earlier, so the
+    /// volume as it was at an instant before the oldest of these can no longer change.
+    /// </summary>
+    public DateTimeOffset Closed { get; init; } = DateTimeOffset.UtcNow;
+
     /// <summary>When it was queued (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
     public long Queued { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 

@@ -21,6 +21,9 @@ internal sealed partial class VolumeFileSystem
 
     private static readonly TimeSpan s_immutableTtl = TimeSpan.FromHours(1);
 
+    /// <summary>For the tree at an instant that a queued file's version may still be dated into (<see cref="AtTtl"/>).</summary>
+    private static readonly TimeSpan s_settlingTtl = TimeSpan.FromSeconds(1);
+
     private static readonly string[] s_atFormats =
     [
         VersionTimeFormat,
@@ -172,7 +175,12 @@ internal sealed partial class VolumeFileSystem
         if (view.IsDirectory)
         {
             FileTime time = view.Kind is HistoryViewKind.AtDirectory ? FileTime.FromDateTimeOffset(view.At) : FileTime.FromDateTimeOffset(_mounted);
-            TimeSpan ttl = view.Kind is HistoryViewKind.AtDirectory or HistoryViewKind.Root or HistoryViewKind.AtRoot ? s_immutableTtl : s_ttl;
+            TimeSpan ttl = view.Kind switch
+            {
+                HistoryViewKind.AtDirectory => AtTtl(view.At),
+                HistoryViewKind.Root or HistoryViewKind.AtRoot => s_immutableTtl,
+                _ => s_ttl,
+            };
             return new NodeAttributes(n.Id, NodeType.Directory, ViewDirectoryPermissions, 2, _uid, _gid, 0, time, time, time, 0, ttl);
         }
 
@@ -182,7 +190,26 @@ internal sealed partial class VolumeFileSystem
         FileTime modified = FromNanoseconds(a.ModifiedNs);
         FileTime created = FileTime.FromDateTimeOffset(version.Created);
         uint mode = version.IsSymlink ? a.Mode : a.Mode & ~0x92u; // clear the three write bits (0222)
-        return new NodeAttributes(n.Id, n.Type, mode, 1, a.Uid, a.Gid, version.Size, modified, modified, created, 0, s_immutableTtl);
+        return new NodeAttributes(n.Id, n.Type, mode, 1, a.Uid, a.Gid, version.Size, modified, modified, created, 0, view.Kind is HistoryViewKind.AtFile ? AtTtl(view.At) : s_immutableTtl);
+    }
+
+    /// <summary>
+    /// How long the kernel may keep names and attributes of the tree as it was at <paramref name="at"/>. A file
+    /// still in the write-back journal gets a version dated by its close, so an instant at or after the oldest
+    /// queued close can still change, once that upload is recorded: a second then, else an hour. Caller holds the lock.
+    /// </summary>
+    private TimeSpan AtTtl(DateTimeOffset at)
+    {
+        DateTimeOffset settled = DateTimeOffset.UtcNow;
+        foreach (JournalEntry entry in _outstanding)
+        {
+            if (entry.Closed < settled)
+            {
+                settled = entry.Closed;
+            }
+        }
+
+        return at < settled ? s_immutableTtl : s_settlingTtl;
     }
 
     /// <summary>Throws EROFS when <paramref name="node"/> is part of the history tree. Caller holds the lock.</summary>

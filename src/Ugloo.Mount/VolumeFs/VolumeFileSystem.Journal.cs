@@ -90,7 +90,7 @@ internal sealed partial class VolumeFileSystem
                 }
 
                 VolumeNode node = row.Deleted ? DeletedNode(deletedNodes, row.Path) : Bind(row.Path, isDirectory: false);
-                var entry = new JournalEntry(row.Id, node, adopted, row.Attributes, node.Pending);
+                var entry = new JournalEntry(row.Id, node, adopted, row.Attributes, node.Pending) { Closed = row.Queued };
                 node.Pending = entry;
                 node.Attributes = row.Attributes;
                 Enqueue(entry);

@@ -27,19 +27,29 @@ public sealed class VolumeHistoryTests : IClassFixture<SmallSegmentCluster>, IDi
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
         Directory.CreateDirectory(mount.PathOf("late"));
+        await File.WriteAllTextAsync(mount.PathOf("late/doc.txt"), "old", ct);
+        await mount.SettleAsync();
         IReadOnlyList<int> nodes = _cluster.NodeProcesses();
         DateTimeOffset closed;
+        string at;
         try
         {
-            // Every node frozen: the close is journaled, its upload waits.
+            // Every node frozen: the closes are journaled, their uploads wait.
             foreach (int pid in nodes)
             {
                 Signal.Send(pid, Signal.Stop);
             }
 
             await File.WriteAllTextAsync(mount.PathOf("late/queued.txt"), "closed before its upload", ct);
+            await File.WriteAllTextAsync(mount.PathOf("late/doc.txt"), "newer", ct);
             closed = DateTimeOffset.UtcNow;
-            await Task.Delay(1500, ct);
+            await Task.Delay(500, ct);
+            at = closed.AddMilliseconds(100).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+            // Looked at before the upload: the recorded past (3 bytes; its size, since reading it would need the
+            // frozen nodes), which the kernel then caches.
+            Assert.Equal(3, new FileInfo(mount.PathOf($".ugloo/at/{at}/late/doc.txt")).Length);
+            await Task.Delay(1000, ct);
         }
         finally
         {
@@ -50,8 +60,11 @@ public sealed class VolumeHistoryTests : IClassFixture<SmallSegmentCluster>, IDi
         }
 
         await mount.SettleAsync();
-        string at = closed.AddMilliseconds(500).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         Assert.Equal("closed before its upload", await File.ReadAllTextAsync(mount.PathOf($".ugloo/at/{at}/late/queued.txt"), ct));
+
+        // Once recorded, the same instant shows the new content: the kernel kept that view for a second only.
+        await Task.Delay(1100, ct);
+        Assert.Equal("newer", await File.ReadAllTextAsync(mount.PathOf($".ugloo/at/{at}/late/doc.txt"), ct));
     }
 
     [Fact]
