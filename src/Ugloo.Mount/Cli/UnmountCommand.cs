@@ -18,6 +18,9 @@ namespace Ugloo.Mount.Cli;
 /// </summary>
 internal static class UnmountCommand
 {
+    /// <summary>How long <c>--force</c> waits for the daemon to take its word before it unmounts anyway.</summary>
+    private static readonly TimeSpan s_forceAnswerTimeout = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "Where the volume is mounted." };
@@ -32,6 +35,7 @@ internal static class UnmountCommand
                 throw new VolumeException("ugloo unmount is for Linux mounts.");
             }
 
+            bool lazyUnmount = parse.GetValue(lazy);
             if (!parse.GetValue(force))
             {
                 await WaitForUploadsAsync(target, cancellationToken);
@@ -39,16 +43,24 @@ internal static class UnmountCommand
             else
             {
                 // Tells the daemon not to upload the journal once unmounted (it would wait for the swarm, which may
-                // be down); what is queued stays on disk.
-                if (!TellDaemon(target, VolumeFileSystem.LeaveQueuedValue))
+                // be down); what is queued stays on disk. The attribute is a round trip to the daemon: one that is hung
+                // or stopped never answers, and --force must unmount all the same.
+                Task<int> told = Task.Run(() => TellDaemon(target, VolumeFileSystem.LeaveQueuedValue) ? 0 : Marshal.GetLastPInvokeError());
+                if (await Task.WhenAny(told, Task.Delay(s_forceAnswerTimeout, cancellationToken)) != told)
                 {
-                    Console.Error.WriteLine($"Could not tell the daemon of {target} to leave its queue (errno {Marshal.GetLastPInvokeError()}); it uploads what is queued before it exits.");
+                    // Our own unanswered request keeps the mount busy, so only a detach can take it away now.
+                    Console.Error.WriteLine($"The daemon of {target} did not answer within {s_forceAnswerTimeout.TotalSeconds:0} s; detaching the mount anyway (if the daemon runs on, it uploads what is queued before it exits).");
+                    lazyUnmount = true;
+                }
+                else if (await told is int errno && errno != 0)
+                {
+                    Console.Error.WriteLine($"Could not tell the daemon of {target} to leave its queue (errno {errno}); it uploads what is queued before it exits.");
                 }
             }
 
             try
             {
-                Unmount(target, parse.GetValue(lazy));
+                Unmount(target, lazyUnmount);
             }
             catch (VolumeException) when (parse.GetValue(force))
             {

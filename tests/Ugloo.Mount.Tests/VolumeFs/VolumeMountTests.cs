@@ -317,6 +317,30 @@ public sealed class VolumeMountTests : IClassFixture<SmallSegmentCluster>, IDisp
     }
 
     [Fact]
+    public async Task Unmount_force_takes_away_the_mount_of_a_daemon_that_does_not_answer()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using MountProcess mount = await MountProcess.StartAsync(_cluster.DataDirectory, ct);
+        Signal.Send(mount.Process.Id, Signal.Stop);
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(60));
+            (int exit, _, string error) = await UglooProcess.RunAsync(["unmount", "--force", mount.Root], limit.Token);
+            Assert.True(exit == 0, error);
+            Assert.Contains("did not answer", error);
+            Assert.False(TestMount.IsMounted(mount.Root));
+        }
+        finally
+        {
+            Signal.Send(mount.Process.Id, Signal.Continue);
+        }
+
+        // Woken, it finds its session gone and exits as after any unmount.
+        Assert.Equal(0, await mount.WaitForExitAsync(TimeSpan.FromSeconds(60), ct));
+    }
+
+    [Fact]
     public async Task A_second_mount_of_the_same_volume_is_refused_while_the_first_serves_it()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
