@@ -71,14 +71,8 @@ internal static class MountCommand
                 // Closed files still in the write-back journal go to the swarm before the process ends; a second
                 // Ctrl-C ends it at once and they stay queued (on disk, in the catalog) for the next mount, as they
                 // do at once after 'ugloo unmount --force'.
-                if (session.FileSystem.LeaveQueuedOnExit)
-                {
-                    backup.SkipFinalBackup = true;
-                }
-                else
-                {
-                    await session.FileSystem.DrainJournalAsync(Console.Error, "exiting");
-                }
+                backup.SkipFinalBackup = session.FileSystem.LeaveQueuedOnExit;
+                await session.FileSystem.DrainJournalAsync(Console.Error, "exiting");
 
                 (int files, long bytes) = session.FileSystem.PendingTotals;
                 if (files > 0)

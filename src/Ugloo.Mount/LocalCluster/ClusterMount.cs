@@ -81,15 +81,8 @@ internal sealed class ClusterMount : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _mount.DisposeAsync().ConfigureAwait(false);
-        if (_session.FileSystem.LeaveQueuedOnExit)
-        {
-            _backup.SkipFinalBackup = true;
-        }
-        else
-        {
-            await _session.FileSystem.DrainJournalAsync(Console.Error, "stopping").ConfigureAwait(false);
-        }
-
+        _backup.SkipFinalBackup = _session.FileSystem.LeaveQueuedOnExit;
+        await _session.FileSystem.DrainJournalAsync(Console.Error, "stopping").ConfigureAwait(false);
         await _backup.DisposeAsync().ConfigureAwait(false);
         await _session.DisposeAsync().ConfigureAwait(false);
         _out.WriteLine($"Unmounted {Target}.");

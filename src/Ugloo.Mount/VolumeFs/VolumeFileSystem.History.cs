@@ -196,21 +196,10 @@ internal sealed partial class VolumeFileSystem
     /// <summary>
     /// How long the kernel may keep names and attributes of the tree as it was at <paramref name="at"/>. A file
     /// still in the write-back journal gets a version dated by its close, so an instant at or after the oldest
-    /// queued close can still change, once that upload is recorded: a second then, else an hour. Caller holds the lock.
+    /// queued close (<see cref="_unsettledSince"/>) can still change, once that upload is recorded: a second
+    /// then, else an hour. Caller holds the lock.
     /// </summary>
-    private TimeSpan AtTtl(DateTimeOffset at)
-    {
-        DateTimeOffset settled = DateTimeOffset.UtcNow;
-        foreach (JournalEntry entry in _outstanding)
-        {
-            if (entry.Closed < settled)
-            {
-                settled = entry.Closed;
-            }
-        }
-
-        return at < settled ? s_immutableTtl : s_settlingTtl;
-    }
+    private TimeSpan AtTtl(DateTimeOffset at) => at < (_unsettledSince ?? DateTimeOffset.UtcNow) ? s_immutableTtl : s_settlingTtl;
 
     /// <summary>Throws EROFS when <paramref name="node"/> is part of the history tree. Caller holds the lock.</summary>
     private static void RejectView(VolumeNode node)

@@ -24,6 +24,12 @@ internal sealed partial class VolumeFileSystem
     private int _smallQueued;
     private long _smallQueuedBytes;
 
+    /// <summary>
+    /// No later than the oldest close still in the journal (the earliest since it was last empty); null while it
+    /// is empty. A version is dated no earlier than its close, so the past before this no longer changes.
+    /// </summary>
+    private DateTimeOffset? _unsettledSince;
+
     /// <summary>When the last file was queued (<see cref="Stopwatch"/> ticks).</summary>
     private long _lastQueued;
 
@@ -271,11 +277,12 @@ internal sealed partial class VolumeFileSystem
     /// <summary>
     /// After an unmount: uploads what is still queued, printing what is left on <paramref name="progress"/>
     /// whenever it changes. Not cancellable: a second Ctrl-C ends the process and the journal keeps the rest.
+    /// Returns at once after <c>ugloo unmount --force</c> (<see cref="LeaveQueuedOnExit"/>): the rest stays queued.
     /// </summary>
     public async Task DrainJournalAsync(TextWriter progress, string until)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        if (PendingTotals.Files == 0)
+        if (LeaveQueuedOnExit || PendingTotals.Files == 0)
         {
             return;
         }
@@ -411,6 +418,11 @@ internal sealed partial class VolumeFileSystem
         }
 
         _outstanding.Add(entry);
+        if (_unsettledSince is not { } since || entry.Closed < since)
+        {
+            _unsettledSince = entry.Closed;
+        }
+
         _queued.Release();
     }
 
@@ -568,6 +580,11 @@ internal sealed partial class VolumeFileSystem
             foreach (JournalEntry entry in batch)
             {
                 _outstanding.Remove(entry);
+                if (_outstanding.Count == 0)
+                {
+                    _unsettledSince = null;
+                }
+
                 if (entry.Node.Pending == entry)
                 {
                     entry.Node.Pending = null; // dropped: the node keeps only what is recorded

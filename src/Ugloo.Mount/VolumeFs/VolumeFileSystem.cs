@@ -287,6 +287,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
             }
 
             _outstanding.Clear();
+            _unsettledSince = null;
             _queue.Clear();
             foreach (VolumeHandle handle in _handles.Values)
             {
