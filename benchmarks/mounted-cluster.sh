@@ -2,7 +2,7 @@
 #   start_mounted_cluster NAME
 # publishes ugloo as installed (benchmarks/publish-ugloo.sh: Release, ReadyToRun) unless UGLOO_DLL names a build
 # to measure, makes $work (/tmp/ugloo-NAME.XXXXXX),
-# runs `ugloo up --data $work/data --mount $work/mnt --no-s3` in the background and returns once the volume is
+# runs `ugloo up --data $work/data --mount $work/mnt --no-s3 $UGLOO_UP_ARGS` in the background and returns once the volume is
 # mounted. On exit the cluster is stopped with SIGTERM (a background job of a script ignores SIGINT; ugloo up
 # drains its journal and unmounts on SIGTERM too), a mount left behind is detached, and $work is removed.
 start_mounted_cluster() {
@@ -15,7 +15,8 @@ start_mounted_cluster() {
     work=$(mktemp -d "/tmp/ugloo-$1.XXXXXX")
     up_pid=""
     trap stop_mounted_cluster EXIT
-    dotnet "$UGLOO_DLL" up --data "$work/data" --mount "$work/mnt" --no-s3 > "$work/up.log" 2>&1 &
+    # shellcheck disable=SC2086 # UGLOO_UP_ARGS is a list of extra options, e.g. "--segment-size 16M"
+    dotnet "$UGLOO_DLL" up --data "$work/data" --mount "$work/mnt" --no-s3 ${UGLOO_UP_ARGS:-} > "$work/up.log" 2>&1 &
     up_pid=$!
     for _ in $(seq 120); do
         grep -q '^Ready' "$work/up.log" && mountpoint -q "$work/mnt" && break

@@ -18,7 +18,7 @@ public sealed partial class ObjectManifest
     /// <summary>Largest segment size accepted (256 MiB), bounding the memory a reader allocates per segment.</summary>
     public const int MaxSegmentSize = 256 * 1024 * 1024;
 
-    /// <summary>Most segments per object (2^24: 64 TiB at 4 MiB segments).</summary>
+    /// <summary>Most segments per object (2^24: 128 TiB at the default 8 MiB segments).</summary>
     public const int MaxSegmentCount = 1 << 24;
 
     private readonly FragmentId[] _fragmentIds;

@@ -6,10 +6,16 @@ namespace Ugloo.Engine.Objects;
 /// <summary>Settings of the object pipeline (<see cref="ObjectWriter"/>, <see cref="ObjectReader"/>).</summary>
 public sealed class ObjectPipelineOptions
 {
-    public const int DefaultSegmentSize = 4 * 1024 * 1024;
+    /// <summary>
+    /// 8 MiB: against 4 MiB it halves the fragments per byte, and with them the nodes' per-fragment costs (a
+    /// temp file's inode, an fsync, a rename), which were a third of their CPU in a sequential write; measured
+    /// in docs/BENCHMARKS.md (Session 8). Larger gained little more and doubles again what each segment in
+    /// flight holds in memory and what a cold random read fetches.
+    /// </summary>
+    public const int DefaultSegmentSize = 8 * 1024 * 1024;
 
     /// <summary>
-    /// Plaintext bytes per segment. Default 4 MiB; range <see cref="ObjectManifest.MinSegmentSize"/> ..
+    /// Plaintext bytes per segment. Default 8 MiB; range <see cref="ObjectManifest.MinSegmentSize"/> ..
     /// <see cref="ObjectManifest.MaxSegmentSize"/>. Larger segments mean fewer fragments (less
     /// per-fragment overhead on nodes) but more memory per worker and coarser range reads. Sizes are
     /// public (DESIGN.md), so this has no security impact. Fixed per object: it is in the manifest.

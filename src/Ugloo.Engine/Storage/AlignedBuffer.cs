@@ -11,12 +11,12 @@ namespace Ugloo.Engine.Storage;
 internal sealed class AlignedBuffer
 {
     /// <summary>
-    /// Room for a whole fragment of the default volume layout (a 4 MiB segment over RS(4,2) gives fragments
-    /// of 1 MiB plus the 64 bytes of AEAD overhead spread over k), so such a fragment reaches the disk in one
-    /// padded write at commit instead of a full 1 MiB write and then a padded 4 KiB one: one I/O (and, on a
+    /// Room for a whole fragment of the default volume layout (an 8 MiB segment over RS(4,2) gives fragments
+    /// of 2 MiB plus the 64 bytes of AEAD overhead spread over k), so such a fragment reaches the disk in one
+    /// padded write at commit instead of a full 2 MiB write and then a padded 4 KiB one: one I/O (and, on a
     /// virtual disk, one exit to the hypervisor) less per fragment. A multiple of <see cref="DirectFile.Alignment"/>.
     /// </summary>
-    public const int Size = (1 << 20) + (64 << 10);
+    public const int Size = (2 << 20) + (64 << 10);
 
     private static readonly ConcurrentBag<AlignedBuffer> s_pool = [];
 

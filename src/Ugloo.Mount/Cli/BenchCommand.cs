@@ -87,7 +87,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "1G",
         };
         var code = new Option<string>("--code") { Description = "Code as K,M (default 4,2).", DefaultValueFactory = _ => "4,2" };
-        var segment = new Option<string>("--segment-size") { Description = "Segment size (default 4M).", DefaultValueFactory = _ => "4M" };
+        var segment = new Option<string>("--segment-size") { Description = "Segment size (default 8M).", DefaultValueFactory = _ => "8M" };
         var threads = new Option<int[]>("--threads")
         {
             Description = "Worker counts to measure (default: 1 and every core).",

@@ -18,7 +18,7 @@ internal static class UpCommand
         var nodes = new Option<int?>("--nodes") { Description = "Nodes to run (default 6 for a new volume; more than the volume has adds nodes).", HelpName = "N" };
         var basePort = new Option<int?>("--base-port") { Description = "Give new nodes ports P, P+1, … on 127.0.0.1 (default: free ports, kept in volume.json).", HelpName = "P" };
         var code = new Option<string>("--code") { Description = "New volume only: K,M data and parity fragments per segment (default 4,2).", HelpName = "K,M" };
-        var segment = new Option<string>("--segment-size") { Description = "New volume only: segment size (default 4M).", HelpName = "SIZE" };
+        var segment = new Option<string>("--segment-size") { Description = "New volume only: segment size (default 8M).", HelpName = "SIZE" };
         var required = new Option<int?>("--required-losses") { Description = "New volume only: node losses every write must survive (default: all the code allows over the nodes; 2 for 6 nodes and 4,2).", HelpName = "R" };
         var capacity = new Option<string>("--node-capacity") { Description = "New nodes only: bytes each node offers, e.g. 10G (default: the disk's free space).", HelpName = "SIZE" };
         Option<string> passphrase = CommonOptions.PassphraseFile();

@@ -10,7 +10,7 @@ namespace Ugloo.Mount.VolumeFs;
 /// <summary>Open files: open, create, read, write, flush, release, fsync, and the commit of a staged file.</summary>
 internal sealed partial class VolumeFileSystem
 {
-    /// <summary>Segments a sequential reader's handle fetches ahead of the one it reads (4 MiB each by default).</summary>
+    /// <summary>Segments a sequential reader's handle fetches ahead of the one it reads (8 MiB each by default).</summary>
     private const int ReadAheadSegments = 3;
 
     private ObjectWriter? _sendAheadWriter;
@@ -400,7 +400,7 @@ internal sealed partial class VolumeFileSystem
             return cached;
         }
 
-        // Every byte is overwritten by the read: zeroing a 4 MiB array first cost 5% of a cold read's CPU.
+        // Every byte is overwritten by the read: zeroing a whole segment array first cost 5% of a cold read's CPU.
         byte[] data = GC.AllocateUninitializedArray<byte>(manifest.PlaintextLength(segment));
         await reader.ReadSegmentAsync(segment, data, cancellationToken).ConfigureAwait(false);
         _segments.Add(manifest, segment, data);
