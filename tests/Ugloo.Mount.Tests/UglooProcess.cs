@@ -48,10 +48,46 @@ internal static class UglooProcess
         return (process.ExitCode, await stderr);
     }
 
+    /// <summary>
+    /// Makes <paramref name="start"/> run as the unprivileged user and group <paramref name="id"/> (setpriv execs the
+    /// command, so the pid stays the command's), with HOME where that user may write.
+    /// </summary>
+    public static void RunAs(ProcessStartInfo start, int id)
+    {
+        string command = start.FileName;
+        start.FileName = "setpriv";
+        string[] prefix = [$"--reuid={id}", $"--regid={id}", "--clear-groups", "--", command];
+        for (int i = prefix.Length - 1; i >= 0; i--)
+        {
+            start.ArgumentList.Insert(0, prefix[i]);
+        }
+
+        start.Environment["HOME"] = Path.GetTempPath();
+    }
+
+    /// <summary>Runs <paramref name="file"/> with <paramref name="args"/> as the user and group <paramref name="id"/>.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsAsync(int id, string file, string[] args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        RunAs(start, id);
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The path of the ugloo executable these tests run.</summary>
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "ugloo.dll");
+
     /// <summary>A start description for ugloo with every stream redirected (stdin only when asked).</summary>
     public static ProcessStartInfo CreateStartInfo(string[] args, IDictionary<string, string>? environment, bool redirectInput)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "ugloo.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -59,7 +95,7 @@ internal static class UglooProcess
             RedirectStandardInput = redirectInput,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add(Dll);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

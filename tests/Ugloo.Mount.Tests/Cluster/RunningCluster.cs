@@ -48,14 +48,23 @@ internal sealed class RunningCluster : IAsyncDisposable
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "ugloo-test-" + Guid.NewGuid().ToString("N")[..12]);
 
-    /// <summary>Runs <c>ugloo up --data DIR --nodes N ARGS</c> (with <c>--no-mount</c> unless ARGS has <c>--mount</c>) and waits for its ready line.</summary>
-    public static async Task<RunningCluster> StartAsync(int nodes, string[] arguments, CancellationToken cancellationToken, string? dataDirectory = null)
+    /// <summary>
+    /// Runs <c>ugloo up --data DIR --nodes N ARGS</c> (with <c>--no-mount</c> unless ARGS has <c>--mount</c>) and waits
+    /// for its ready line; as the user and group <paramref name="runAsId"/> (through setpriv) when given.
+    /// </summary>
+    public static async Task<RunningCluster> StartAsync(int nodes, string[] arguments, CancellationToken cancellationToken, string? dataDirectory = null, int? runAsId = null)
     {
         bool owns = dataDirectory is null;
         dataDirectory ??= NewDataDirectory();
         string[] mount = arguments.Contains("--mount") ? [] : ["--no-mount"];
         string[] args = ["up", "--data", dataDirectory, "--nodes", nodes.ToString(CultureInfo.InvariantCulture), .. mount, .. arguments];
-        Process up = Process.Start(UglooProcess.CreateStartInfo(args, null, redirectInput: true)) ?? throw new InvalidOperationException("could not start ugloo up");
+        ProcessStartInfo start = UglooProcess.CreateStartInfo(args, null, redirectInput: true);
+        if (runAsId is int id)
+        {
+            UglooProcess.RunAs(start, id);
+        }
+
+        Process up = Process.Start(start) ?? throw new InvalidOperationException("could not start ugloo up");
         up.StandardInput.Close();
         var cluster = new RunningCluster(dataDirectory, up, owns);
         try

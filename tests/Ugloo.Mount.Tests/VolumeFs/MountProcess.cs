@@ -30,13 +30,16 @@ internal sealed class MountProcess : IDisposable
     /// <summary>Everything the daemon wrote to standard error (completes when it exits).</summary>
     public Task<string> Stderr { get; }
 
-    /// <summary>Mounts <paramref name="dataDirectory"/>'s volume on <paramref name="root"/> (a new temp directory if null).</summary>
-    public static async Task<MountProcess> StartAsync(string dataDirectory, CancellationToken cancellationToken, string? root = null)
+    /// <summary>
+    /// Mounts <paramref name="dataDirectory"/>'s volume on <paramref name="root"/> (a new temp directory if null), with
+    /// <paramref name="options"/> after the usual arguments.
+    /// </summary>
+    public static async Task<MountProcess> StartAsync(string dataDirectory, CancellationToken cancellationToken, string? root = null, string[]? options = null)
     {
         Assert.True(TestLibC.GetEuid() == 0, "mount tests need root (mount(2) of fuse needs CAP_SYS_ADMIN); run the suite as root");
         bool ownsRoot = root is null;
         root ??= Directory.CreateTempSubdirectory("ugloo-mount-process-").FullName;
-        Process process = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", dataDirectory], null, redirectInput: false))!;
+        Process process = Process.Start(UglooProcess.CreateStartInfo(["mount", root, "--data", dataDirectory, .. options ?? []], null, redirectInput: false))!;
         var mount = new MountProcess(process, root, ownsRoot);
         try
         {

@@ -60,4 +60,41 @@ public sealed class SegmentCacheMountTests : IClassFixture<SmallSegmentCluster>
             Assert.Equal((1L, 1L, 3L), (mount.Segments.Corrupt, mount.Segments.Misses, mount.Segments.Hits));
         }
     }
+
+    [Fact]
+    public async Task The_cache_on_disk_stays_within_cache_size_and_0_turns_it_off()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] big = TestFiles.RandomBytes((10 * Segment) + 5, seed: 43);
+        byte[] other = TestFiles.RandomBytes(3 * Segment, seed: 44);
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            await File.WriteAllBytesAsync(mount.PathOf("bounded-big.bin"), big, ct);
+            await File.WriteAllBytesAsync(mount.PathOf("bounded-other.bin"), other, ct);
+            await mount.SettleAsync();
+        }
+
+        // 300 KiB holds four 64 KiB segments with their checksums, not the eleven of the big file (nor what other
+        // tests left): the oldest go as new ones come, and a start over the bound trims to it.
+        const long Bound = 300 * 1024;
+        string cacheDirectory = VolumeSession.CacheDirectory(_cluster.DataDirectory);
+        using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, options: ["--cache-size", "300K"]))
+        {
+            Assert.Equal(big, await File.ReadAllBytesAsync(daemon.PathOf("bounded-big.bin"), ct));
+            Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(60), ct));
+        }
+
+        FileInfo[] kept = new DirectoryInfo(cacheDirectory).GetFiles();
+        Assert.InRange(kept.Sum(f => f.Length), 1, Bound);
+
+        using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, options: ["--cache-size", "0"]))
+        {
+            Assert.Equal(other, await File.ReadAllBytesAsync(daemon.PathOf("bounded-other.bin"), ct));
+            Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(60), ct));
+        }
+
+        Assert.Equal(
+            kept.Select(f => (f.Name, f.Length)).Order(),
+            new DirectoryInfo(cacheDirectory).GetFiles().Select(f => (f.Name, f.Length)).Order());
+    }
 }
