@@ -35,10 +35,19 @@ public sealed class ObjectPipelineOptions
 
     /// <summary>
     /// Segments sealed, encoded and hashed at once (writer), or fetched and decoded ahead (reader).
-    /// Default <see cref="Environment.ProcessorCount"/>. Memory in use is about
+    /// Default <see cref="Environment.ProcessorCount"/>, at most 8. Memory in use is about
     /// (2 x this + <see cref="QueuedSegments"/> + 2) segment buffers.
     /// </summary>
-    public int DegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+    public int DegreeOfParallelism { get; set; } = Math.Min(Environment.ProcessorCount, 8);
+
+    /// <summary>
+    /// Workers for one transfer to or from the swarm (put, get, S3, the mount's uploads): the processor count,
+    /// but at least 4, because a worker spends most of a segment waiting for nodes to answer, and at most 8,
+    /// because each accounts for about three segment buffers (24 MiB at the default size) and 8 already keep
+    /// 64 MiB in flight, more than a 10 Gb/s link needs to cover a 10 ms round trip. Unbounded, a 64-core
+    /// machine would hold 1.5 GiB for one upload.
+    /// </summary>
+    public static int TransferWorkers => Math.Clamp(Environment.ProcessorCount, 4, 8);
 
     /// <summary>
     /// Segments read from the input and waiting for a worker (the bounded channel's capacity). Default 0

@@ -66,7 +66,7 @@ internal sealed class PutOperation
                     ParityFragments = config.M,
 
                     // Stores wait on the nodes' fsyncs: more segments in flight than cores keeps the disks busy.
-                    DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
+                    DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers,
                 },
                 logging.CreateLogger("ugloo"));
             var counting = new CountingStream(input);

@@ -344,7 +344,7 @@ internal sealed partial class VolumeFileSystem
                 SegmentSize = _config.SegmentSize,
                 DataFragments = _config.K,
                 ParityFragments = _config.M,
-                DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
+                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers,
             },
             _logger);
         if (staged.Base is { SharedCount: > 0 } stagedBase)

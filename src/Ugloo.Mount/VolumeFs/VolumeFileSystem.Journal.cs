@@ -653,7 +653,7 @@ internal sealed partial class VolumeFileSystem
                 SegmentSize = Math.Min(_config.SegmentSize, Packing.SegmentSize),
                 DataFragments = _config.K,
                 ParityFragments = _config.M,
-                DegreeOfParallelism = Math.Max(4, Environment.ProcessorCount),
+                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers,
             },
             _logger);
         ObjectWriteResult result;
