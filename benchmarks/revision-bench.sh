@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Versions as segment references through the mount, in one run on one fresh local cluster (ugloo up,
-# Release build, default 4 MiB segments): writes a SIZE_MIB file (default 1024) with dd conv=fsync, then
+# Release build, default 8 MiB segments): writes a SIZE_MIB file (default 1024) with dd conv=fsync, then
 # changes 1 MiB of it in place twice (dd conv=notrunc,fsync), timing each, and prints which segments each
 # new version stored anew (fragment ids that differ from the version before, read from the catalog).
 # Usage (as root, or with /dev/fuse usable): benchmarks/revision-bench.sh [SIZE_MIB]. Needs python3.

@@ -41,13 +41,21 @@ public sealed class ObjectPipelineOptions
     public int DegreeOfParallelism { get; set; } = Math.Min(Environment.ProcessorCount, 8);
 
     /// <summary>
-    /// Workers for one transfer to or from the swarm (put, get, S3, the mount's uploads): the processor count,
-    /// but at least 4, because a worker spends most of a segment waiting for nodes to answer, and at most 8,
-    /// because each accounts for about three segment buffers (24 MiB at the default size) and 8 already keep
-    /// 64 MiB in flight, more than a 10 Gb/s link needs to cover a 10 ms round trip. Unbounded, a 64-core
-    /// machine would hold 1.5 GiB for one upload.
+    /// Bytes of segments one transfer may hold in its workers: 96 MiB, about three segment buffers per worker
+    /// (<see cref="TransferWorkersFor"/>).
     /// </summary>
-    public static int TransferWorkers => Math.Clamp(Environment.ProcessorCount, 4, 8);
+    public const long TransferBudget = 96L << 20;
+
+    /// <summary>
+    /// Workers for one transfer to or from the swarm (put, get, S3, the mount's uploads) of objects with
+    /// <paramref name="segmentSize"/>-byte segments: the processor count, but at least 4, because a worker spends
+    /// most of a segment waiting for nodes to answer, and at most 8; and no more than <see cref="TransferBudget"/>
+    /// allows at about three segment buffers each (4 at the default 8 MiB, 1 at 64 MiB). Unbounded, a 64-core
+    /// machine would hold 1.5 GiB of 8 MiB segments for one upload. 32 MiB of segments in flight already covers
+    /// a 10 ms round trip at 3 GB/s.
+    /// </summary>
+    public static int TransferWorkersFor(int segmentSize) =>
+        Math.Max(1, Math.Min(Math.Clamp(Environment.ProcessorCount, 4, 8), (int)(TransferBudget / (3L * Math.Max(segmentSize, 1)))));
 
     /// <summary>
     /// Segments read from the input and waiting for a worker (the bounded channel's capacity). Default 0

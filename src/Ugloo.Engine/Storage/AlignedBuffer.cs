@@ -12,7 +12,7 @@ internal sealed class AlignedBuffer
 {
     /// <summary>
     /// Room for a whole fragment of the default volume layout (an 8 MiB segment over RS(4,2) gives fragments
-    /// of 2 MiB plus the 64 bytes of AEAD overhead spread over k), so such a fragment reaches the disk in one
+    /// of 2 MiB plus the AEAD tag's share, rounded up to 64 bytes), so such a fragment reaches the disk in one
     /// padded write at commit instead of a full 2 MiB write and then a padded 4 KiB one: one I/O (and, on a
     /// virtual disk, one exit to the hypervisor) less per fragment. A multiple of <see cref="DirectFile.Alignment"/>.
     /// </summary>
@@ -41,8 +41,8 @@ internal sealed class AlignedBuffer
     public static void Return(AlignedBuffer buffer)
     {
         // A node has a bounded number of uploads at once, the mount's segment cache a bounded number of
-        // background writes; keep at most a few dozen idle.
-        if (s_pool.Count < 32)
+        // background writes; keep at most 16 idle (34 MiB pinned at rest).
+        if (s_pool.Count < 16)
         {
             s_pool.Add(buffer);
         }

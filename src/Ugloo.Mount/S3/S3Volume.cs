@@ -89,7 +89,7 @@ internal sealed class S3Volume : IAsyncDisposable
                 SegmentSize = _config.SegmentSize,
                 DataFragments = _config.K,
                 ParityFragments = _config.M,
-                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers,
+                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkersFor(_config.SegmentSize),
             },
             _logger);
         try
@@ -107,7 +107,7 @@ internal sealed class S3Volume : IAsyncDisposable
     {
         ObjectManifest manifest = ObjectManifest.Deserialize(version.Manifest!);
         using ObjectKey key = _volumeKey.Unwrap(manifest.ObjectId, WrappedObjectKey.Deserialize(version.WrappedKey!));
-        var reader = new ObjectReader(manifest, key, _client.CreateSource(manifest), new ObjectPipelineOptions { DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers }, _logger);
+        var reader = new ObjectReader(manifest, key, _client.CreateSource(manifest), new ObjectPipelineOptions { DegreeOfParallelism = ObjectPipelineOptions.TransferWorkersFor(manifest.SegmentSize) }, _logger);
         try
         {
             // A packed small file is a range of its pack object.

@@ -93,7 +93,7 @@ internal sealed class GetOperation
     private async Task<GetResult> ReadAsync(string path, CatalogVersion version, ObjectManifest manifest, ObjectKey objectKey, SwarmClient client, ILogger logger, CancellationToken cancellationToken)
     {
         var source = new ObservedFragmentSource(client.CreateSource(manifest));
-        var reader = new ObjectReader(manifest, objectKey, source, new ObjectPipelineOptions { DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers }, logger);
+        var reader = new ObjectReader(manifest, objectKey, source, new ObjectPipelineOptions { DegreeOfParallelism = ObjectPipelineOptions.TransferWorkersFor(manifest.SegmentSize) }, logger);
         var rejected = new List<FragmentRejectedEventArgs>();
         reader.FragmentRejected += (_, e) =>
         {

@@ -66,7 +66,7 @@ internal sealed class PutOperation
                     ParityFragments = config.M,
 
                     // Stores wait on the nodes' fsyncs: more segments in flight than cores keeps the disks busy.
-                    DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers,
+                    DegreeOfParallelism = ObjectPipelineOptions.TransferWorkersFor(config.SegmentSize),
                 },
                 logging.CreateLogger("ugloo"));
             var counting = new CountingStream(input);

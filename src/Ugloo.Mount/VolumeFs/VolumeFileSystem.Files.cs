@@ -344,7 +344,7 @@ internal sealed partial class VolumeFileSystem
                 SegmentSize = _config.SegmentSize,
                 DataFragments = _config.K,
                 ParityFragments = _config.M,
-                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers,
+                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkersFor(_config.SegmentSize),
             },
             _logger);
         if (staged.Base is { SharedCount: > 0 } stagedBase)

@@ -653,7 +653,7 @@ internal sealed partial class VolumeFileSystem
                 SegmentSize = Math.Min(_config.SegmentSize, Packing.SegmentSize),
                 DataFragments = _config.K,
                 ParityFragments = _config.M,
-                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkers,
+                DegreeOfParallelism = ObjectPipelineOptions.TransferWorkersFor(Math.Min(_config.SegmentSize, Packing.SegmentSize)),
             },
             _logger);
         ObjectWriteResult result;

@@ -45,14 +45,16 @@ internal sealed partial class NodeSession
     private async ValueTask SendWholeAsync(PeerConnection connection, long rid, FragmentId id, long length, CancellationToken cancellationToken)
     {
         // The fragment is held whole in memory to verify it before sending; the gate bounds how many such
-        // buffers are being filled at once (the store caps a fragment at MaxFragmentBytes, 64 MiB by default).
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
+        // buffers are being filled at once (the store caps a fragment at MaxFragmentBytes, 64 MiB by default),
+        // so the buffer is taken inside it.
+        byte[]? buffer = null;
         try
         {
             FragmentReadResult result;
             await _wholeReads.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
                 result = await _runtime.Store.ReadAsync(id, buffer.AsMemory(0, (int)length), cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -83,7 +85,10 @@ internal sealed partial class NodeSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

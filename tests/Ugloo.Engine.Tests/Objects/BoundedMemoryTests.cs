@@ -49,6 +49,23 @@ public sealed class BoundedMemoryTests
         Assert.Equal(0, readPool.Outstanding);
     }
 
+    [Theory]
+    [InlineData(1 << 20)]
+    [InlineData(4 << 20)]
+    [InlineData(8 << 20)]
+    [InlineData(64 << 20)]
+    public void A_transfer_holds_no_more_segments_than_its_budget_whatever_the_machine(int segment)
+    {
+        int workers = ObjectPipelineOptions.TransferWorkersFor(segment);
+
+        // About three segment buffers per worker (one being filled, one queued, one sealed with its parity).
+        Assert.InRange(workers, 1, 8);
+        Assert.True(
+            workers == 1 || 3L * segment * workers <= ObjectPipelineOptions.TransferBudget,
+            $"{workers} workers of {segment >> 20} MiB segments hold more than {ObjectPipelineOptions.TransferBudget >> 20} MiB");
+        Assert.True(workers >= Math.Min(4, ObjectPipelineOptions.TransferBudget / (3L * segment)), $"only {workers} workers for {segment >> 20} MiB segments");
+    }
+
     /// <summary>Compares what is written with the generated content, without keeping it.</summary>
     private sealed class CheckingStream(GeneratedStream expected) : Stream
     {

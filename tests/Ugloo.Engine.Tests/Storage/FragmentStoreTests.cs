@@ -86,15 +86,16 @@ public sealed class FragmentStoreTests
     [InlineData(true, 4096)]
     [InlineData(true, (1 << 20) + 64)]
     [InlineData(true, (1 << 20) + 4097)]
+    [InlineData(true, (2 << 20) + 64)]
     [InlineData(true, AlignedBuffer.Size)]
     [InlineData(true, AlignedBuffer.Size + 1)]
     [InlineData(true, (3 << 20) + 64)]
     [InlineData(false, (1 << 20) + 4097)]
     public async Task Direct_and_buffered_writes_store_exact_bytes_of_any_length(bool directIo, int length)
     {
-        // Direct I/O writes whole 4 KiB blocks from a staging buffer of 1 MiB + 64 KiB: lengths around both
-        // sizes (and the default layout's 1 MiB + 64 B fragment), fed in network-sized chunks that straddle
-        // them, must come back exact, with no padding left on disk.
+        // Direct I/O writes whole 4 KiB blocks from a staging buffer of 2 MiB + 64 KiB: lengths around both
+        // sizes (and the default layout's 2 MiB + 64 B fragment, the old default's 1 MiB + 64 B), fed in
+        // network-sized chunks that straddle them, must come back exact, with no padding left on disk.
         using var temp = new TempStore();
         FragmentStore store = temp.Open(directIo: directIo);
         byte[] data = RandomBytes(length, length);

@@ -3,7 +3,7 @@ using Ugloo.Engine.Objects;
 
 namespace Ugloo.Mount.Tests.Cluster;
 
-/// <summary>A 1 GiB file through a six-node cluster with the default 4 MiB segments.</summary>
+/// <summary>A 1 GiB file through a six-node cluster with the default 8 MiB segments.</summary>
 [Collection(ClusterTestGroup.Name)]
 public sealed class LargeFileTests : IDisposable
 {

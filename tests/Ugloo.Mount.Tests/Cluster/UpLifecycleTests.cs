@@ -112,8 +112,8 @@ public sealed class UpLifecycleTests : IDisposable
         }
 
         Assert.SkipUnless(Environment.UserName == "root" && File.Exists("/usr/bin/fusermount3"), "needs root (to switch to another user) and fusermount3 (Debian's fuse3)");
-        (int canRead, _, _) = await UglooProcess.RunAsAsync(Nobody, "test", ["-r", UglooProcess.Dll], ct);
-        Assert.SkipWhen(canRead != 0, $"user {Nobody} cannot read {UglooProcess.Dll} (the build lies under a directory closed to other users)");
+        (int canRun, _, string cannot) = await UglooProcess.RunAsAsync(Nobody, "dotnet", [UglooProcess.Dll, "--help"], ct);
+        Assert.SkipWhen(canRun != 0, $"user {Nobody} cannot run ugloo (dotnet or the build lies under a directory closed to other users): {cannot}");
 
         // Debian makes /dev/fuse 0666 for exactly this path; some containers leave it 0600. Opened up for this test only.
         const UnixFileMode ReadWriteAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
@@ -130,7 +130,7 @@ public sealed class UpLifecycleTests : IDisposable
 
                 // Without allow_other only the user who mounted may enter the mount (root too is kept out), so the
                 // files are made and read as that user.
-                (int exit, string stdout, string stderr) = await UglooProcess.RunAsAsync(Nobody, "sh", ["-c", $"cd '{mountPoint}' && mkdir d && printf 'by nobody' > d/f && mv d/f d/g && cat d/g && stat -c ' %u:%g %a' d/g"], ct);
+                (int exit, string stdout, string stderr) = await UglooProcess.RunAsAsync(Nobody, "sh", ["-c", $"umask 022 && cd '{mountPoint}' && mkdir d && printf 'by nobody' > d/f && mv d/f d/g && cat d/g && stat -c ' %u:%g %a' d/g"], ct);
                 Assert.True(exit == 0, stderr);
                 Assert.Equal($"by nobody {Nobody}:{Nobody} 644", stdout.Trim());
 
@@ -154,12 +154,19 @@ public sealed class UpLifecycleTests : IDisposable
                 _ = Fuse.TestLibC.Umount2(mountPoint, Fuse.TestLibC.MntDetach);
             }
 
-            foreach (string leftover in new[] { data, mountPoint }.Where(Directory.Exists))
+            try
             {
-                Directory.Delete(leftover, recursive: true);
-            }
+                foreach (string leftover in new[] { data, mountPoint }.Where(Directory.Exists))
+                {
+                    Directory.Delete(leftover, recursive: true);
+                }
 
-            File.Delete(data + "-g.txt");
+                File.Delete(data + "-g.txt");
+            }
+            catch (IOException)
+            {
+                // A node still releasing a file: the temp directory is cleaned eventually; the test's outcome stands.
+            }
         }
     }
 

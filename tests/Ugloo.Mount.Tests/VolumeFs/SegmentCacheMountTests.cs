@@ -74,18 +74,28 @@ public sealed class SegmentCacheMountTests : IClassFixture<SmallSegmentCluster>
             await mount.SettleAsync();
         }
 
-        // 300 KiB holds four 64 KiB segments with their checksums, not the eleven of the big file (nor what other
-        // tests left): the oldest go as new ones come, and a start over the bound trims to it.
+        // Read with the default size first: the big file's eleven segments fill the cache past 300 KiB.
         const long Bound = 300 * 1024;
         string cacheDirectory = VolumeSession.CacheDirectory(_cluster.DataDirectory);
-        using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, options: ["--cache-size", "300K"]))
+        using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct))
         {
             Assert.Equal(big, await File.ReadAllBytesAsync(daemon.PathOf("bounded-big.bin"), ct));
             Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(60), ct));
         }
 
+        Assert.True(CacheBytes(cacheDirectory) > Bound, $"the cache holds only {CacheBytes(cacheDirectory)} bytes after reading {big.Length}");
+
+        // 300 KiB holds four 64 KiB segments with their checksums: a mount started with it trims the directory at
+        // once, and reading the big file again keeps it within the bound (the oldest go as new ones come).
+        using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, options: ["--cache-size", "300K"]))
+        {
+            Assert.InRange(CacheBytes(cacheDirectory), 1, Bound);
+            Assert.Equal(big, await File.ReadAllBytesAsync(daemon.PathOf("bounded-big.bin"), ct));
+            Assert.Equal(0, await daemon.TerminateAsync(TimeSpan.FromSeconds(60), ct));
+        }
+
         FileInfo[] kept = new DirectoryInfo(cacheDirectory).GetFiles();
-        Assert.InRange(kept.Sum(f => f.Length), 1, Bound);
+        Assert.InRange(CacheBytes(cacheDirectory), 1, Bound);
 
         using (MountProcess daemon = await MountProcess.StartAsync(_cluster.DataDirectory, ct, options: ["--cache-size", "0"]))
         {
@@ -97,4 +107,6 @@ public sealed class SegmentCacheMountTests : IClassFixture<SmallSegmentCluster>
             kept.Select(f => (f.Name, f.Length)).Order(),
             new DirectoryInfo(cacheDirectory).GetFiles().Select(f => (f.Name, f.Length)).Order());
     }
+
+    private static long CacheBytes(string directory) => new DirectoryInfo(directory).GetFiles().Sum(f => f.Length);
 }

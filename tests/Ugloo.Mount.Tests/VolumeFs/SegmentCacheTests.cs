@@ -33,7 +33,8 @@ public sealed class SegmentCacheTests : IDisposable
     }
 
     // The files are written with O_DIRECT through an aligned buffer of AlignedBuffer.Size bytes: lengths on and
-    // around the block and buffer boundaries (the 16-byte hash comes first), and a default 4 MiB segment.
+    // around the block and buffer boundaries (the 16-byte hash comes first), the old default 4 MiB segment and
+    // the default 8 MiB one.
     [Theory]
     [InlineData(1)]
     [InlineData(4080)]
@@ -42,6 +43,7 @@ public sealed class SegmentCacheTests : IDisposable
     [InlineData(Ugloo.Engine.Storage.AlignedBuffer.Size - 15)]
     [InlineData(4 << 20)]
     [InlineData((4 << 20) + 17)]
+    [InlineData(8 << 20)]
     public void A_segment_of_any_length_is_written_whole_and_exactly_as_long(int length)
     {
         ObjectId id = ObjectId.New();
