@@ -5,14 +5,8 @@ namespace Ugloo.Mount.Tests;
 /// <summary>Runs the real <c>ugloo</c> executable (built next to this test assembly) as a child process.</summary>
 internal static class UglooProcess
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] args, CancellationToken cancellationToken, IDictionary<string, string>? environment = null)
-    {
-        using Process process = Process.Start(CreateStartInfo(args, environment, redirectInput: false)) ?? throw new InvalidOperationException("could not start ugloo");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] args, CancellationToken cancellationToken, IDictionary<string, string>? environment = null) =>
+        RunToEndAsync(CreateStartInfo(args, environment, redirectInput: false), cancellationToken);
 
     /// <summary>
     /// Runs ugloo with <paramref name="stdin"/> fed to its standard input (closed at its end) and its standard
@@ -75,7 +69,13 @@ internal static class UglooProcess
         }
 
         RunAs(start, id);
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        return await RunToEndAsync(start, cancellationToken);
+    }
+
+    /// <summary>Starts <paramref name="start"/> (stdout and stderr redirected) and returns its exit code and both outputs.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(ProcessStartInfo start, CancellationToken cancellationToken)
+    {
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
