@@ -25,12 +25,12 @@ namespace Ugloo.Mount.VolumeFs;
 /// <para>The cache survives restarts: at start the files are indexed, oldest write first out; temporary
 /// files left by a crash are deleted.</para>
 /// </remarks>
-internal sealed class SegmentCache
+internal sealed class SegmentCache : IDisposable
 {
     private const int HashSize = 16;
     private const string TempSuffix = ".tmp";
 
-    /// <summary>Most segments waiting to be written to disk at once (<see cref="Add(ObjectManifest, int, byte[])"/>).</summary>
+    /// <summary>Most segments waiting to be written to disk at once, the one being written included (<see cref="Add(ObjectManifest, int, byte[])"/>).</summary>
     private const int MaxBackgroundWrites = 8;
 
     private readonly Lock _lock = new();
@@ -38,8 +38,7 @@ internal sealed class SegmentCache
     private readonly long _maxBytes;
     private readonly ILogger _logger;
     private readonly HotSegments _hot;
-    private readonly HashSet<Task> _writes = [];
-    private int _backgroundWrites;
+    private readonly SerialWorker _writer;
     private readonly Dictionary<(ObjectId Id, int Segment, ulong Generation), LinkedListNode<Entry>> _entries = [];
 
     // Most recently used first.
@@ -49,6 +48,7 @@ internal sealed class SegmentCache
     private long _misses;
     private long _corrupt;
     private long _directWrites;
+    private long _skippedWrites;
 
     // Whether to try direct I/O for the next file; cleared once the filesystem refuses it.
     private volatile bool _direct = true;
@@ -61,6 +61,7 @@ internal sealed class SegmentCache
         _maxBytes = options.MaxBytes;
         _hot = new HotSegments(Math.Min(options.MemoryBytes, options.MaxBytes));
         _logger = logger;
+        _writer = new SerialWorker("ugloo cache writer", MaxBackgroundWrites, e => Log.SegmentCacheWriteFailed(_logger, "(background write)", e.Message));
         if (_maxBytes > 0)
         {
             Load();
@@ -101,6 +102,9 @@ internal sealed class SegmentCache
     /// <summary>Files written with direct I/O (the rest went through the page cache).</summary>
     public long DirectWrites => Interlocked.Read(ref _directWrites);
 
+    /// <summary>Fetched segments kept in memory only, because the disk was behind by <see cref="MaxBackgroundWrites"/> already.</summary>
+    public long SkippedWrites => Interlocked.Read(ref _skippedWrites);
+
     /// <summary>
     /// Segment <paramref name="segment"/> of a manifest from memory, else from disk (then kept in memory too);
     /// null when it is not cached. The array is shared with other readers: never write into it.
@@ -131,9 +135,9 @@ internal sealed class SegmentCache
     /// </summary>
     /// <remarks>
     /// Writing the file costs CPU (hashing, and the copy into the direct-I/O buffer) and a slow disk would stall
-    /// the reader; in the background the reader does not wait for it. At most
-    /// <see cref="MaxBackgroundWrites"/> wait at once: beyond that a segment is only kept in memory, which costs
-    /// at most a later fetch, never memory without bound.
+    /// the reader; in the background the reader does not wait for it. One thread writes the files, one at a time
+    /// (<see cref="SerialWorker"/>), and at most <see cref="MaxBackgroundWrites"/> wait: beyond that a segment is
+    /// only kept in memory, which costs at most a later fetch, never memory without bound nor a slower read.
     /// </remarks>
     public void Add(ObjectManifest manifest, int segment, byte[] plaintext)
     {
@@ -141,43 +145,23 @@ internal sealed class SegmentCache
         ArgumentNullException.ThrowIfNull(plaintext);
         ulong generation = manifest.GetGeneration(segment);
         _hot.Add(manifest.ObjectId, segment, generation, plaintext);
-        if (_maxBytes == 0 || Interlocked.Increment(ref _backgroundWrites) > MaxBackgroundWrites)
+        if (_maxBytes == 0)
         {
-            if (_maxBytes != 0)
-            {
-                Interlocked.Decrement(ref _backgroundWrites);
-            }
-
             return;
         }
 
         ObjectId id = manifest.ObjectId;
-        Task write = Task.Run(() =>
+        if (!_writer.TryEnqueue(() => Put(id, segment, generation, plaintext)))
         {
-            try
-            {
-                Put(id, segment, generation, plaintext);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _backgroundWrites);
-            }
-        });
-        lock (_lock)
-        {
-            _writes.RemoveWhere(t => t.IsCompleted);
-            _writes.Add(write);
+            Interlocked.Increment(ref _skippedWrites);
         }
     }
 
     /// <summary>Waits for the segments still being written to disk (before the cache's directory is read again).</summary>
-    public Task FlushAsync()
-    {
-        lock (_lock)
-        {
-            return Task.WhenAll([.. _writes]);
-        }
-    }
+    public Task FlushAsync() => _writer.WhenIdleAsync();
+
+    /// <summary>Writes what is queued, then stops the writer thread.</summary>
+    public void Dispose() => _writer.Dispose();
 
     /// <summary>Fills <paramref name="destination"/> (exactly the segment's plaintext length) from the cache.</summary>
     /// <returns>False when the segment is not cached or its file was damaged (then deleted).</returns>

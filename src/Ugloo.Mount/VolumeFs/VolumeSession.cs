@@ -80,6 +80,7 @@ internal sealed class VolumeSession : IAsyncDisposable
         {
             await FileSystem.StopJournalAsync().ConfigureAwait(false);
             await FileSystem.Segments.FlushAsync().ConfigureAwait(false);
+            FileSystem.Segments.Dispose();
             FileSystem.Dispose();
             await _client.DisposeAsync().ConfigureAwait(false);
             _catalog.Dispose();
