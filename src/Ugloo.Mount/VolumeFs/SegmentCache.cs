@@ -30,7 +30,7 @@ internal sealed class SegmentCache : IDisposable
     private const int HashSize = 16;
     private const string TempSuffix = ".tmp";
 
-    /// <summary>Most segments waiting to be written to disk at once, the one being written included (<see cref="Add(ObjectManifest, int, byte[])"/>).</summary>
+    /// <summary>Most segments waiting to be written to disk at once, the one being written included (<see cref="Add(ObjectManifest, int, SegmentBuffer)"/>).</summary>
     private const int MaxBackgroundWrites = 8;
 
     private readonly Lock _lock = new();
@@ -53,9 +53,14 @@ internal sealed class SegmentCache : IDisposable
     // Whether to try direct I/O for the next file; cleared once the filesystem refuses it.
     private volatile bool _direct = true;
 
-    public SegmentCache(string directory, SegmentCacheOptions options, ILogger logger)
+    /// <param name="directory">Where the files are (created owner-only if missing).</param>
+    /// <param name="options">The bounds on disk and in memory.</param>
+    /// <param name="logger">For damaged files and failed writes.</param>
+    /// <param name="segmentSize">The volume's segment size: arrays of that length are pooled (<see cref="Buffers"/>); 0 pools none.</param>
+    public SegmentCache(string directory, SegmentCacheOptions options, ILogger logger, int segmentSize = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Buffers = new SegmentBufferPool(segmentSize);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxBytes);
         _directory = directory;
         _maxBytes = options.MaxBytes;
@@ -91,6 +96,9 @@ internal sealed class SegmentCache : IDisposable
         }
     }
 
+    /// <summary>Where the arrays of segments read from the swarm or from this cache's files come from.</summary>
+    public SegmentBufferPool Buffers { get; }
+
     public long Hits => Interlocked.Read(ref _hits);
 
     /// <summary>Lookups that found nothing usable (corrupt files included): each one is a fetch from the nodes.</summary>
@@ -107,21 +115,23 @@ internal sealed class SegmentCache : IDisposable
 
     /// <summary>
     /// Segment <paramref name="segment"/> of a manifest from memory, else from disk (then kept in memory too);
-    /// null when it is not cached. The array is shared with other readers: never write into it.
+    /// null when it is not cached. The caller holds a reference to the buffer and releases it when done; never
+    /// write into it.
     /// </summary>
-    public byte[]? TryGet(ObjectManifest manifest, int segment)
+    public SegmentBuffer? TryGet(ObjectManifest manifest, int segment)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ulong generation = manifest.GetGeneration(segment);
-        if (_hot.TryGet(manifest.ObjectId, segment, generation, out byte[] hot))
+        if (_hot.TryGet(manifest.ObjectId, segment, generation) is { } hot)
         {
             Interlocked.Increment(ref _hits);
             return hot;
         }
 
-        byte[] data = new byte[manifest.PlaintextLength(segment)];
-        if (!TryRead(manifest.ObjectId, segment, generation, data))
+        SegmentBuffer data = Buffers.Rent(manifest.PlaintextLength(segment));
+        if (!TryRead(manifest.ObjectId, segment, generation, data.Array))
         {
+            data.Release();
             return null;
         }
 
@@ -130,8 +140,8 @@ internal sealed class SegmentCache : IDisposable
     }
 
     /// <summary>
-    /// Keeps a fetched segment in memory at once and on disk in the background; <paramref name="plaintext"/> is
-    /// shared from now on: never write into it.
+    /// Keeps a fetched segment in memory at once and on disk in the background, each with a reference of its
+    /// own (the caller keeps its reference); <paramref name="plaintext"/> is shared from now on: never write into it.
     /// </summary>
     /// <remarks>
     /// Writing the file costs CPU (hashing, and the copy into the direct-I/O buffer) and a slow disk would stall
@@ -139,7 +149,7 @@ internal sealed class SegmentCache : IDisposable
     /// (<see cref="SerialWorker"/>), and at most <see cref="MaxBackgroundWrites"/> wait: beyond that a segment is
     /// only kept in memory, which costs at most a later fetch, never memory without bound nor a slower read.
     /// </remarks>
-    public void Add(ObjectManifest manifest, int segment, byte[] plaintext)
+    public void Add(ObjectManifest manifest, int segment, SegmentBuffer plaintext)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(plaintext);
@@ -150,9 +160,23 @@ internal sealed class SegmentCache : IDisposable
             return;
         }
 
+        // The writer holds a reference of its own until the file is written.
         ObjectId id = manifest.ObjectId;
-        if (!_writer.TryEnqueue(() => Put(id, segment, generation, plaintext)))
+        SegmentBuffer held = plaintext.Retain();
+        bool queued = _writer.TryEnqueue(() =>
         {
+            try
+            {
+                Put(id, segment, generation, held.Array);
+            }
+            finally
+            {
+                held.Release();
+            }
+        });
+        if (!queued)
+        {
+            held.Release();
             Interlocked.Increment(ref _skippedWrites);
         }
     }

@@ -4,7 +4,7 @@ namespace Ugloo.Mount.VolumeFs;
 
 /// <summary>
 /// One thread of its own that runs queued work items one after another, with at most a fixed number waiting or
-/// running: the segment cache's file writes (<see cref="SegmentCache.Add(Ugloo.Engine.Objects.ObjectManifest, int, byte[])"/>).
+/// running: the segment cache's file writes (<see cref="SegmentCache.Add(Ugloo.Engine.Objects.ObjectManifest, int, SegmentBuffer)"/>).
 /// </summary>
 /// <remarks>
 /// The writes block on the disk (direct I/O), so on the thread pool each one held a pool thread for the write's

@@ -143,9 +143,14 @@ internal sealed class StagedBase : IDisposable
         return segment == _cachedSegment && data is not null;
     }
 
-    public void SetCached(int segment, byte[] data)
+    /// <summary>
+    /// Keeps <paramref name="data"/> as the last base segment fetched. It takes over the caller's reference and
+    /// never releases it: readers here use the array without one, so it must never go back to the pool.
+    /// </summary>
+    public void SetCached(int segment, SegmentBuffer data)
     {
-        _cachedData = data;
+        ArgumentNullException.ThrowIfNull(data);
+        _cachedData = data.Array;
         _cachedSegment = segment;
     }
 

@@ -390,9 +390,10 @@ internal sealed partial class VolumeFileSystem
 
     /// <summary>
     /// A segment's plaintext: from the segment cache (memory, then disk), else from the swarm (then cached). The
-    /// array may be shared with other readers through the cache: never write into it.
+    /// caller holds a reference to the buffer and releases it when done (or hands it on); the array may be shared
+    /// with other readers through the cache: never write into it.
     /// </summary>
-    private async Task<byte[]> LoadSegmentAsync(ObjectReader reader, int segment, CancellationToken cancellationToken)
+    private async Task<SegmentBuffer> LoadSegmentAsync(ObjectReader reader, int segment, CancellationToken cancellationToken)
     {
         ObjectManifest manifest = reader.Manifest;
         if (_segments.TryGet(manifest, segment) is { } cached)
@@ -400,19 +401,27 @@ internal sealed partial class VolumeFileSystem
             return cached;
         }
 
-        // Every byte is overwritten by the read: zeroing a whole segment array first cost 5% of a cold read's CPU.
-        byte[] data = GC.AllocateUninitializedArray<byte>(manifest.PlaintextLength(segment));
-        await reader.ReadSegmentAsync(segment, data, cancellationToken).ConfigureAwait(false);
+        SegmentBuffer data = _segments.Buffers.Rent(manifest.PlaintextLength(segment));
+        try
+        {
+            await reader.ReadSegmentAsync(segment, data.Array, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            data.Release();
+            throw;
+        }
+
         _segments.Add(manifest, segment, data);
         return data;
     }
 
     /// <summary>The same, with the swarm's "cannot read" failures turned into EIO.</summary>
-    private async Task<byte[]> LoadSegmentAsync(VolumeNode n, ObjectReader reader, int segment, CancellationToken cancellationToken)
+    private async Task<SegmentBuffer> LoadSegmentAsync(VolumeNode n, ObjectReader reader, int segment, CancellationToken cancellationToken)
     {
-        byte[] data = [];
+        SegmentBuffer? data = null;
         await GuardSwarmAsync(n, async () => data = await LoadSegmentAsync(reader, segment, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return data;
+        return data!;
     }
 
     /// <summary>The base version's key and a reader of it, made once per staged copy.</summary>
@@ -432,9 +441,9 @@ internal sealed partial class VolumeFileSystem
         }
 
         (_, ObjectReader reader) = OpenBase(stagedBase);
-        byte[] data = await LoadSegmentAsync(n, reader, segment, cancellationToken).ConfigureAwait(false);
+        SegmentBuffer data = await LoadSegmentAsync(n, reader, segment, cancellationToken).ConfigureAwait(false);
         stagedBase.SetCached(segment, data);
-        return data;
+        return data.Array;
     }
 
     /// <summary>Reads a staged (or queued) copy: its own bytes, and the segments it still shares from its base.</summary>
@@ -651,10 +660,17 @@ internal sealed partial class VolumeFileSystem
         long start = version.ContentOffset, end = start + version.Size;
         for (int segment = manifest.SegmentOf(start); segment < manifest.SegmentCount && manifest.PlaintextOffset(segment) < end; segment++)
         {
-            byte[] data = await LoadSegmentAsync(n, reader, segment, cancellationToken).ConfigureAwait(false);
-            long from = Math.Max(start, manifest.PlaintextOffset(segment));
-            long to = Math.Min(end, manifest.PlaintextOffset(segment) + data.Length);
-            staged.Fill(from - start, data.AsSpan((int)(from - manifest.PlaintextOffset(segment)), (int)(to - from)));
+            SegmentBuffer data = await LoadSegmentAsync(n, reader, segment, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                long from = Math.Max(start, manifest.PlaintextOffset(segment));
+                long to = Math.Min(end, manifest.PlaintextOffset(segment) + data.Length);
+                staged.Fill(from - start, data.Array.AsSpan((int)(from - manifest.PlaintextOffset(segment)), (int)(to - from)));
+            }
+            finally
+            {
+                data.Release();
+            }
         }
 
         staged.Loaded(version.Size);
@@ -715,8 +731,8 @@ internal sealed partial class VolumeFileSystem
                     h.Key?.Dispose();
                     h.Key = null;
                     h.Reader = null;
-                    h.CachedSegment = -1;
-                    h.ReadAhead.Clear();
+                    h.SetCachedSegment(-1, null);
+                    h.ClearReadAhead();
                     h.Version = now;
                 }
             }
@@ -747,18 +763,26 @@ internal sealed partial class VolumeFileSystem
                 if (segment != h.CachedSegment)
                 {
                     bool sequential = segment == h.CachedSegment + 1;
-                    h.CachedSegment = -1;
-                    byte[]? data = null;
-                    if (h.ReadAhead.Remove(segment, out Task<byte[]?>? ahead))
+                    h.SetCachedSegment(-1, null);
+                    SegmentBuffer? data = null;
+                    if (h.ReadAhead.Remove(segment, out Task<SegmentBuffer?>? ahead))
                     {
                         // Null when the fetch ahead failed: fetched again below, where a failure is reported.
-                        data = await ahead.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            data = await ahead.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            // This read was interrupted: the fetch's result, when it comes, is nobody's.
+                            SegmentBuffer.ReleaseWhenDone(ahead);
+                            throw;
+                        }
                     }
 
                     data ??= await LoadSegmentAsync(h.Node, reader, segment, cancellationToken).ConfigureAwait(false);
 
-                    h.CachedSegmentData = data;
-                    h.CachedSegment = segment;
+                    h.SetCachedSegment(segment, data);
                     if ((sequential || segment == 0) && !h.Version.IsPacked)
                     {
                         ReadAheadFrom(h, reader, segment);
@@ -767,7 +791,7 @@ internal sealed partial class VolumeFileSystem
 
                 int within = (int)(position - reader.Manifest.PlaintextOffset(segment));
                 int count = (int)Math.Min(Math.Min(destination.Length - total, h.CachedSegmentData!.Length - within), end - position);
-                h.CachedSegmentData.AsSpan(within, count).CopyTo(destination.Span[total..]);
+                h.CachedSegmentData.Array.AsSpan(within, count).CopyTo(destination.Span[total..]);
                 total += count;
             }
 
@@ -789,7 +813,10 @@ internal sealed partial class VolumeFileSystem
     {
         foreach (int stale in h.ReadAhead.Keys.Where(k => k <= segment).ToArray())
         {
-            h.ReadAhead.Remove(stale);
+            if (h.ReadAhead.Remove(stale, out Task<SegmentBuffer?>? fetch))
+            {
+                SegmentBuffer.ReleaseWhenDone(fetch);
+            }
         }
 
         ObjectManifest manifest = reader.Manifest;

@@ -36,12 +36,16 @@ internal sealed class VolumeHandle : IDisposable
     /// <summary>Serializes use of the segment cache.</summary>
     public SemaphoreSlim ReadGate { get; } = new(1, 1);
 
-    public int CachedSegment { get; set; } = -1;
+    public int CachedSegment { get; private set; } = -1;
 
-    public byte[]? CachedSegmentData { get; set; }
+    /// <summary>The segment <see cref="CachedSegment"/>, with a reference the handle holds (guarded by <see cref="ReadGate"/>).</summary>
+    public SegmentBuffer? CachedSegmentData { get; private set; }
 
-    /// <summary>Segments being fetched ahead of a sequential reader, by index (guarded by <see cref="ReadGate"/>).</summary>
-    public Dictionary<int, Task<byte[]?>> ReadAhead { get; } = [];
+    /// <summary>
+    /// Segments being fetched ahead of a sequential reader, by index (guarded by <see cref="ReadGate"/>); each
+    /// result carries a reference that whoever removes it takes over.
+    /// </summary>
+    public Dictionary<int, Task<SegmentBuffer?>> ReadAhead { get; } = [];
 
     /// <summary>Cancels the fetches ahead when the handle is released.</summary>
     public CancellationTokenSource ReadAheadStop { get; } = new();
@@ -52,8 +56,35 @@ internal sealed class VolumeHandle : IDisposable
     /// <summary>A history directory handle's snapshot of its entries.</summary>
     public List<(string Name, NodeType Type, HistoryView View, CatalogVersion? Version)>? ViewListing { get; set; }
 
+    /// <summary>Holds <paramref name="data"/> (taking over the caller's reference) as segment <paramref name="segment"/>, releasing the one held before.</summary>
+    public void SetCachedSegment(int segment, SegmentBuffer? data)
+    {
+        CachedSegmentData?.Release();
+        CachedSegmentData = data;
+        CachedSegment = data is null ? -1 : segment;
+    }
+
+    /// <summary>Drops the fetches ahead; their results are released once they arrive. Caller holds <see cref="ReadGate"/>.</summary>
+    public void ClearReadAhead()
+    {
+        foreach (Task<SegmentBuffer?> fetch in ReadAhead.Values)
+        {
+            SegmentBuffer.ReleaseWhenDone(fetch);
+        }
+
+        ReadAhead.Clear();
+    }
+
     public void Dispose()
     {
+        // A read still in flight (it would hold the gate) keeps its buffers; then they are left to the GC
+        // instead of going back to the pool under it.
+        if (ReadGate.Wait(0))
+        {
+            ClearReadAhead();
+            SetCachedSegment(-1, null);
+        }
+
         ReadAheadStop.Cancel();
         ReadAheadStop.Dispose();
         Key?.Dispose();

@@ -60,7 +60,7 @@ internal sealed class VolumeSession : IAsyncDisposable
             string staging = Path.Combine(dataDirectory, "staging");
             uint uid = OperatingSystem.IsWindows() ? 0 : LibC.GetEuid();
             uint gid = OperatingSystem.IsWindows() ? 0 : LibC.GetEgid();
-            var segments = new SegmentCache(CacheDirectory(dataDirectory), cacheOptions ?? new SegmentCacheOptions(), logger);
+            var segments = new SegmentCache(CacheDirectory(dataDirectory), cacheOptions ?? new SegmentCacheOptions(), logger, config.SegmentSize);
             var fileSystem = new VolumeFileSystem(catalog, client, volumeKey, config, staging, segments, uid, gid, logger);
             fileSystem.StartJournal();
             return new VolumeSession(mountLock, catalog, volumeKey, client, fileSystem);

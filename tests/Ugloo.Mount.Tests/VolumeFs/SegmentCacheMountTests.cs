@@ -62,6 +62,58 @@ public sealed class SegmentCacheMountTests : IClassFixture<SmallSegmentCluster>
     }
 
     [Fact]
+    public async Task Two_readers_of_one_file_going_opposite_ways_read_it_right_while_the_segment_arrays_are_reused()
+    {
+        // A memory tier of two segments drops segments all the time, so their arrays go back to the pool and
+        // are lent again while other segments are still held by the tier, the disk writer, a handle or a fetch
+        // ahead. One reader goes front to back through the live file, the other back to front through the same
+        // version in history (another inode: the kernel's pages of one do not answer the other).
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        const int Segments = 12;
+        byte[] content = TestFiles.RandomBytes(Segments * Segment, seed: 45);
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            await File.WriteAllBytesAsync(mount.PathOf("pooled.bin"), content, ct);
+            await mount.SettleAsync();
+        }
+
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster, new SegmentCacheOptions { MemoryBytes = 2 * Segment }))
+        {
+            string version = Assert.Single(Directory.GetFiles(mount.PathOf(".ugloo/history/pooled.bin")));
+            for (int round = 0; round < 3; round++)
+            {
+                Task forward = Task.Run(() => ReadChunks(mount.PathOf("pooled.bin"), content, reverse: false), ct);
+                Task backward = Task.Run(() => ReadChunks(version, content, reverse: true), ct);
+                await Task.WhenAll(forward, backward);
+
+                // Fresh kernel pages for the next round: what was read is dropped from the kernel's cache.
+                File.WriteAllText("/proc/sys/vm/drop_caches", "1");
+            }
+
+            (long rented, long reused) = mount.Segments.Buffers.Statistics;
+            Assert.True(reused > 0, $"{reused} of {rented} segment arrays reused");
+        }
+    }
+
+    private static void ReadChunks(string path, byte[] expected, bool reverse)
+    {
+        const int Chunk = 16 * 1024;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        byte[] read = new byte[Chunk];
+        int chunks = expected.Length / Chunk;
+        for (int i = 0; i < chunks; i++)
+        {
+            int index = reverse ? chunks - 1 - i : i;
+            file.Position = (long)index * Chunk;
+            file.ReadExactly(read);
+            if (!read.AsSpan().SequenceEqual(expected.AsSpan(index * Chunk, Chunk)))
+            {
+                Assert.Fail($"{path}: bytes {index * Chunk}..{(index + 1) * Chunk} differ from what was written");
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_cache_on_disk_stays_within_cache_size_and_0_turns_it_off()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;

@@ -47,7 +47,7 @@ public sealed class SegmentCacheTests : IDisposable
         {
             for (int i = 0; i < Count; i++)
             {
-                cache.Add(manifest, i, segments[i]);
+                cache.Add(manifest, i, SegmentBuffer.Unpooled(segments[i]));
             }
 
             await cache.FlushAsync().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
@@ -56,7 +56,10 @@ public sealed class SegmentCacheTests : IDisposable
             Assert.Equal(Count - skipped, cache.Count);
             for (int i = 0; i < Count; i++)
             {
-                Assert.Equal(segments[i], cache.TryGet(manifest, i));
+                SegmentBuffer? got = cache.TryGet(manifest, i);
+                Assert.NotNull(got);
+                Assert.Equal(segments[i], got.Array);
+                got.Release();
             }
         }
 
