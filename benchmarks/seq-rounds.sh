@@ -4,7 +4,8 @@
 # reports one write and one read per run and the first round after start differs from the later ones.
 # Each round writes a new SIZE file with fio (1 MiB blocks, fsync at the end), drops the page cache, reads it
 # back (the daemon fetches it from the nodes: nothing of a new file is in the segment cache), and deletes it.
-# Output, one line per round: write MB/s (daemon CPU-s, nodes CPU-s) and the same for the read.
+# Output, one line per round: write MB/s (daemon CPU-s, nodes CPU-s, daemon minor page faults) and the same for
+# the read. The faults show fresh memory: on a VM that hands freed pages back to its host each one costs a trap.
 # Usage (as root): benchmarks/seq-rounds.sh [ROUNDS=3] [SIZE=512M]. Needs fio and jq. Leaves nothing behind.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -16,15 +17,17 @@ daemon=$(pgrep -f "up --data $work/data" | head -1) || { echo "seq-rounds.sh: no
 nodes=$(pgrep -P "$daemon") || { echo "seq-rounds.sh: ugloo up ($daemon) has no node processes" >&2; exit 1; }
 hz=$(getconf CLK_TCK)
 ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
-phase() { # NAME FIO-ARGS...: prints "NAME MB/s (daemon X s, nodes Y s)"
-    local name=$1 d0 n0 rate
+minflt() { awk '{print $10}' "/proc/$1/stat"; }
+phase() { # NAME FIO-ARGS...: prints "NAME MB/s (daemon X s, nodes Y s, F faults)"
+    local name=$1 d0 n0 f0 rate
     shift
-    d0=$(ticks "$daemon"); n0=$(ticks $nodes)
+    d0=$(ticks "$daemon"); n0=$(ticks $nodes); f0=$(minflt "$daemon")
     rate=$(fio --name="$name" --bs=1M --size="$size" --ioengine=psync --output-format=json "$@" \
         | jq ".jobs[0].$name.bw_bytes / 1e6 | floor")
     [[ $rate =~ ^[0-9]+$ ]] || { echo "seq-rounds.sh: fio gave no $name rate" >&2; exit 1; }
     awk -v n="$name" -v r="$rate" -v d=$(( $(ticks "$daemon") - d0 )) -v c=$(( $(ticks $nodes) - n0 )) -v hz="$hz" \
-        'BEGIN { printf "%s %d MB/s (daemon %.2f s, nodes %.2f s)", n, r, d / hz, c / hz }'
+        -v f=$(( $(minflt "$daemon") - f0 )) \
+        'BEGIN { printf "%s %d MB/s (daemon %.2f s, nodes %.2f s, %d faults)", n, r, d / hz, c / hz, f }'
 }
 for k in $(seq "$rounds"); do
     file=$work/mnt/round$k.bin

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 9507, Level = LogLevel.Warning, Message = "Cannot write the segment cache file {File}; the segment is not cached: {Reason}")]
     public static partial void SegmentCacheWriteFailed(ILogger logger, string file, string reason);
 
+    [LoggerMessage(EventId = 9527, Level = LogLevel.Warning, Message = "The segment cache's writer failed unexpectedly on one segment; it goes on with the next")]
+    public static partial void SegmentCacheWriterFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 9520, Level = LogLevel.Debug, Message = "Stored {Path} as a revision: {Rewritten} of {Segments} segments written, the others shared with the version it was opened over")]
     public static partial void RevisionStored(ILogger logger, string path, int rewritten, int segments);
 

@@ -48,14 +48,15 @@ internal sealed class HotSegments
             return;
         }
 
-        List<SegmentBuffer> dropped = [];
+        // Released outside the lock (a release may hand the array to the pool); most adds drop at most one.
+        List<SegmentBuffer>? dropped = null;
         lock (_lock)
         {
             if (_entries.Remove((id, segment, generation), out var old))
             {
                 _order.Remove(old);
                 _bytes -= old.Value.Data.Length;
-                dropped.Add(old.Value.Data);
+                (dropped ??= []).Add(old.Value.Data);
             }
 
             _entries[(id, segment, generation)] = _order.AddFirst((id, segment, generation, data.Retain()));
@@ -65,11 +66,11 @@ internal sealed class HotSegments
                 _order.RemoveLast();
                 _entries.Remove((last.Value.Id, last.Value.Segment, last.Value.Generation));
                 _bytes -= last.Value.Data.Length;
-                dropped.Add(last.Value.Data);
+                (dropped ??= []).Add(last.Value.Data);
             }
         }
 
-        foreach (SegmentBuffer buffer in dropped)
+        foreach (SegmentBuffer buffer in dropped ?? [])
         {
             buffer.Release();
         }

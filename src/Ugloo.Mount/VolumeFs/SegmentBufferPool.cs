@@ -28,7 +28,7 @@ internal sealed class SegmentBufferPool
         _length = length;
     }
 
-    /// <summary>Arrays handed out so far, and how many of them were reused rather than allocated.</summary>
+    /// <summary>Arrays of the pooled length handed out so far, and how many of them were reused rather than allocated.</summary>
     public (long Rented, long Reused) Statistics
     {
         get

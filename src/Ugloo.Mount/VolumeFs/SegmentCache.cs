@@ -60,13 +60,13 @@ internal sealed class SegmentCache : IDisposable
     public SegmentCache(string directory, SegmentCacheOptions options, ILogger logger, int segmentSize = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Buffers = new SegmentBufferPool(segmentSize);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxBytes);
+        Buffers = new SegmentBufferPool(segmentSize);
         _directory = directory;
         _maxBytes = options.MaxBytes;
         _hot = new HotSegments(Math.Min(options.MemoryBytes, options.MaxBytes));
         _logger = logger;
-        _writer = new SerialWorker("ugloo cache writer", MaxBackgroundWrites, e => Log.SegmentCacheWriteFailed(_logger, "(background write)", e.Message));
+        _writer = new SerialWorker("ugloo cache writer", MaxBackgroundWrites, e => Log.SegmentCacheWriterFailed(_logger, e));
         if (_maxBytes > 0)
         {
             Load();

@@ -28,7 +28,7 @@ internal sealed class SerialWorker : IDisposable
 
     /// <param name="name">The thread's name (shown by <c>top -H</c> and <c>perf</c>).</param>
     /// <param name="capacity">Most items waiting or running at once; <see cref="TryEnqueue"/> refuses beyond.</param>
-    /// <param name="failed">Told of an exception an item let escape; the thread goes on with the next item.</param>
+    /// <param name="failed">Told of an exception an item let escape; the thread goes on with the next item (an exception <paramref name="failed"/> throws is dropped).</param>
     public SerialWorker(string name, int capacity, Action<Exception> failed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -107,6 +107,19 @@ internal sealed class SerialWorker : IDisposable
         _queue.Dispose();
     }
 
+    private void Report(Exception e)
+    {
+        try
+        {
+            _failed(e);
+        }
+#pragma warning disable CA1031 // A reporter that throws must not end the thread either (an exception escaping a thread ends the process).
+        catch (Exception) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private void Run()
     {
         foreach (Action work in _queue.GetConsumingEnumerable())
@@ -119,7 +132,7 @@ internal sealed class SerialWorker : IDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
 #pragma warning restore CA1031
             {
-                _failed(e);
+                Report(e);
             }
             finally
             {

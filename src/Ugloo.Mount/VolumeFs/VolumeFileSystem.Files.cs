@@ -723,6 +723,7 @@ internal sealed partial class VolumeFileSystem
         await h.ReadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(h.IsDisposed, h);
             lock (_gate)
             {
                 // A handle opened on content that was local then reads what that content became.

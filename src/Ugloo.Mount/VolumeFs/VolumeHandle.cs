@@ -12,6 +12,8 @@ namespace Ugloo.Mount.VolumeFs;
 /// </summary>
 internal sealed class VolumeHandle : IDisposable
 {
+    private bool _disposed;
+
     public VolumeHandle(VolumeNode node, OpenFlags flags)
     {
         Node = node;
@@ -75,19 +77,37 @@ internal sealed class VolumeHandle : IDisposable
         ReadAhead.Clear();
     }
 
+    /// <summary>Set by <see cref="Dispose"/>; a read that gets the gate afterwards gives up instead of using what is gone.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed);
+
     public void Dispose()
     {
-        // A read still in flight (it would hold the gate) keeps its buffers; then they are left to the GC
-        // instead of going back to the pool under it.
+        if (Interlocked.Exchange(ref _disposed, true))
+        {
+            return;
+        }
+
+        // Wait(0), not Wait(): VolumeFileSystem.Dispose calls this holding its _gate, and a read takes that _gate
+        // while it holds ReadGate, so waiting here could deadlock. A read still in flight keeps its buffers
+        // (they go to the GC instead of back to the pool under it) and the reads queued behind it see IsDisposed.
         if (ReadGate.Wait(0))
         {
-            ClearReadAhead();
-            SetCachedSegment(-1, null);
+            try
+            {
+                ClearReadAhead();
+                SetCachedSegment(-1, null);
+            }
+            finally
+            {
+                ReadGate.Release();
+            }
         }
 
         ReadAheadStop.Cancel();
         ReadAheadStop.Dispose();
         Key?.Dispose();
-        ReadGate.Dispose();
+
+        // ReadGate is not disposed: a read may still be waiting on it or about to release it, and a SemaphoreSlim
+        // whose AvailableWaitHandle was never asked for holds nothing that needs disposing.
     }
 }

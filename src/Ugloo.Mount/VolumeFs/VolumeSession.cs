@@ -79,9 +79,12 @@ internal sealed class VolumeSession : IAsyncDisposable
         try
         {
             await FileSystem.StopJournalAsync().ConfigureAwait(false);
+
+            // The handles first: that cancels their fetches ahead, which would otherwise go on adding segments
+            // to the cache after it stopped writing. Then the cache writes what it has queued and stops.
+            FileSystem.Dispose();
             await FileSystem.Segments.FlushAsync().ConfigureAwait(false);
             FileSystem.Segments.Dispose();
-            FileSystem.Dispose();
             await _client.DisposeAsync().ConfigureAwait(false);
             _catalog.Dispose();
             _volumeKey.Dispose();

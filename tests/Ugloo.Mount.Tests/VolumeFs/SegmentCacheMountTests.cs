@@ -86,7 +86,9 @@ public sealed class SegmentCacheMountTests : IClassFixture<SmallSegmentCluster>
                 Task backward = Task.Run(() => ReadChunks(version, content, reverse: true), ct);
                 await Task.WhenAll(forward, backward);
 
-                // Fresh kernel pages for the next round: what was read is dropped from the kernel's cache.
+                // Fresh kernel pages for the next round: what was read is dropped from the kernel's cache. Without
+                // that the history file (FOPEN_KEEP_CACHE) and the live one (within its attribute TTL) would be
+                // answered from the kernel's pages and rounds two and three would never reach the daemon.
                 File.WriteAllText("/proc/sys/vm/drop_caches", "1");
             }
 

@@ -10,7 +10,8 @@ public sealed class SerialWorkerTests
     [Fact]
     public async Task Items_run_in_order_on_one_thread_that_is_not_the_callers()
     {
-        using var worker = new SerialWorker("test worker", 100, e => Assert.Fail(e.ToString()));
+        var failures = new Failures();
+        using var worker = new SerialWorker("test worker", 100, failures.Add);
         var ran = new List<int>();
         var threads = new HashSet<int>();
         for (int i = 0; i < 50; i++)
@@ -28,12 +29,14 @@ public sealed class SerialWorkerTests
         Assert.Single(threads);
         Assert.DoesNotContain(Environment.CurrentManagedThreadId, threads);
         Assert.Equal(0, worker.Pending);
+        failures.AssertNone();
     }
 
     [Fact]
     public async Task Beyond_its_capacity_it_refuses_until_the_running_item_is_done()
     {
-        using var worker = new SerialWorker("test worker", 3, e => Assert.Fail(e.ToString()));
+        var failures = new Failures();
+        using var worker = new SerialWorker("test worker", 3, failures.Add);
         using var started = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         Assert.True(worker.TryEnqueue(() =>
@@ -57,6 +60,7 @@ public sealed class SerialWorkerTests
         Assert.True(worker.TryEnqueue(() => Interlocked.Increment(ref ran)));
         await worker.WhenIdleAsync().WaitAsync(s_wait, TestContext.Current.CancellationToken);
         Assert.Equal(3, ran);
+        failures.AssertNone();
     }
 
     [Fact]
@@ -79,9 +83,46 @@ public sealed class SerialWorkerTests
     }
 
     [Fact]
+    public async Task A_reporter_that_throws_does_not_end_the_thread()
+    {
+        using var worker = new SerialWorker("test worker", 10, e => throw new InvalidOperationException("logger broken", e));
+        int ran = 0;
+        Assert.True(worker.TryEnqueue(() => throw new InvalidOperationException("disk on fire")));
+        Assert.True(worker.TryEnqueue(() => Interlocked.Increment(ref ran)));
+        await worker.WhenIdleAsync().WaitAsync(s_wait, TestContext.Current.CancellationToken);
+        Assert.Equal(1, ran);
+    }
+
+    /// <summary>
+    /// Collects what the worker reports: asserting inside the callback would throw on the worker's thread, where
+    /// the test would never see it.
+    /// </summary>
+    private sealed class Failures
+    {
+        private readonly List<Exception> _seen = [];
+
+        public void Add(Exception e)
+        {
+            lock (_seen)
+            {
+                _seen.Add(e);
+            }
+        }
+
+        public void AssertNone()
+        {
+            lock (_seen)
+            {
+                Assert.Empty(_seen);
+            }
+        }
+    }
+
+    [Fact]
     public void Dispose_finishes_what_is_queued_and_then_refuses()
     {
-        var worker = new SerialWorker("test worker", 10, e => Assert.Fail(e.ToString()));
+        var failures = new Failures();
+        var worker = new SerialWorker("test worker", 10, failures.Add);
         int ran = 0;
         for (int i = 0; i < 5; i++)
         {
@@ -97,5 +138,6 @@ public sealed class SerialWorkerTests
         Assert.False(worker.TryEnqueue(() => Interlocked.Increment(ref ran)));
         Assert.True(worker.WhenIdleAsync().IsCompletedSuccessfully);
         worker.Dispose();
+        failures.AssertNone();
     }
 }
