@@ -114,7 +114,7 @@ internal sealed class SerialWorker : IDisposable
             _failed(e);
         }
 #pragma warning disable CA1031 // A reporter that throws must not end the thread either (an exception escaping a thread ends the process).
-        catch (Exception) when (e is not OutOfMemoryException)
+        catch (Exception reporterFailed) when (reporterFailed is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
         }

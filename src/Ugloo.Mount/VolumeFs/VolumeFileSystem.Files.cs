@@ -723,7 +723,12 @@ internal sealed partial class VolumeFileSystem
         await h.ReadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(h.IsDisposed, h);
+            // Closed while this read waited (only an unmount does that to a handle in use): EBADF, not an error.
+            if (h.IsDisposed)
+            {
+                throw new FileSystemException(FileSystemError.BadHandle);
+            }
+
             lock (_gate)
             {
                 // A handle opened on content that was local then reads what that content became.

@@ -104,10 +104,10 @@ internal sealed class VolumeHandle : IDisposable
         }
 
         ReadAheadStop.Cancel();
-        ReadAheadStop.Dispose();
         Key?.Dispose();
 
-        // ReadGate is not disposed: a read may still be waiting on it or about to release it, and a SemaphoreSlim
-        // whose AvailableWaitHandle was never asked for holds nothing that needs disposing.
+        // Neither ReadGate nor ReadAheadStop is disposed: a read in flight may still wait on or release the gate,
+        // or start a fetch ahead with the token (which then is cancelled at once). Neither holds anything that
+        // needs disposing: no AvailableWaitHandle was asked for, no timer or linked token was made.
     }
 }

@@ -80,8 +80,9 @@ internal sealed class VolumeSession : IAsyncDisposable
         {
             await FileSystem.StopJournalAsync().ConfigureAwait(false);
 
-            // The handles first: that cancels their fetches ahead, which would otherwise go on adding segments
-            // to the cache after it stopped writing. Then the cache writes what it has queued and stops.
+            // The handles first: that cancels their fetches ahead, so fewer of them add segments to the cache after
+            // it stopped writing (one that still does is refused and its buffer released). Then the cache writes
+            // what it has queued and stops.
             FileSystem.Dispose();
             await FileSystem.Segments.FlushAsync().ConfigureAwait(false);
             FileSystem.Segments.Dispose();
