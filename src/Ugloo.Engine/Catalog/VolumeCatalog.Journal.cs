@@ -24,6 +24,33 @@ public sealed partial class VolumeCatalog
         return Durably(() => InsertPending(path, stagedFile, size, attributes, queued, content));
     }
 
+    /// <summary>
+    /// Queues a closed file as <see cref="AddPending"/> does, but on a connection whose namespace commits are
+    /// relaxed (<see cref="RelaxNamespaceSync"/>) returns before the row is on disk, with a ticket: acknowledge
+    /// the close only once <see cref="WhenDurableAsync"/> with it completes. Closes in parallel then share one
+    /// flush of the disk, and the caller need not hold its locks during the flush. Ticket 0: durable already.
+    /// </summary>
+    public (long Id, long Ticket) AddPendingGrouped(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued, byte[]? content = null)
+    {
+        if (_groupSync is null)
+        {
+            return (AddPending(path, stagedFile, size, attributes, queued, content), 0);
+        }
+
+        if (content is not null && content.Length != size)
+        {
+            throw new ArgumentException($"The content is {content.Length} bytes, the file {size}.", nameof(content));
+        }
+
+        long id = InsertPending(path, stagedFile, size, attributes, queued, content);
+        return (id, _groupSync.Committed());
+    }
+
+    /// <summary>Completes once the commit that got <paramref name="ticket"/> from <see cref="AddPendingGrouped"/> is on disk.</summary>
+    /// <exception cref="IOException">The disk refused the flush: the row may not survive a power cut.</exception>
+    public Task WhenDurableAsync(long ticket, CancellationToken cancellationToken) =>
+        ticket == 0 || _groupSync is null ? Task.CompletedTask : _groupSync.WhenDurableAsync(ticket, cancellationToken);
+
     private long InsertPending(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued, byte[]? content)
     {
         using SqliteCommand command = _connection.CreateCommand();

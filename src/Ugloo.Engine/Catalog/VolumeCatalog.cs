@@ -29,6 +29,9 @@ public sealed partial class VolumeCatalog : IDisposable
     // Set by RelaxNamespaceSync: the connection commits with synchronous=NORMAL except where Durably asks for FULL.
     private bool _relaxed;
 
+    // Set by RelaxNamespaceSync: journal rows made durable by shared flushes of the WAL (AddPendingGrouped).
+    private WalGroupSync? _groupSync;
+
     private VolumeCatalog(SqliteConnection connection)
     {
         _connection = connection;
@@ -54,7 +57,9 @@ public sealed partial class VolumeCatalog : IDisposable
     /// For the mount: namespace changes (unlink, rename, mkdir, rmdir, attributes, xattrs) return before they
     /// reach the disk (SQLite's synchronous=NORMAL in WAL mode: atomic, and durable with the next durable commit
     /// or checkpoint). What must survive a power cut when the call returns stays durable on its own: new
-    /// versions, the write-back journal's rows and their completion. The WAL is written in order, so a power cut
+    /// versions and the journal rows' completion commit with synchronous=FULL, and a journal row added with
+    /// <see cref="AddPendingGrouped"/> is durable once its flush of the WAL is done (<see cref="WalGroupSync"/>).
+    /// The WAL is written in order, so a power cut
     /// loses at most the last namespace changes, never one before a durable commit.
     /// </summary>
     public void RelaxNamespaceSync()
@@ -63,6 +68,7 @@ public sealed partial class VolumeCatalog : IDisposable
         command.CommandText = "PRAGMA synchronous=NORMAL;";
         command.ExecuteNonQuery();
         _relaxed = true;
+        _groupSync = new WalGroupSync(_connection.DataSource + "-wal");
     }
 
     /// <summary>Makes every change committed so far durable (fsync of a directory on the mount).</summary>
@@ -364,6 +370,7 @@ public sealed partial class VolumeCatalog : IDisposable
         }
 
         _connection.Dispose();
+        _groupSync?.Dispose();
     }
 
     private static long AtMilliseconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() ?? long.MaxValue;

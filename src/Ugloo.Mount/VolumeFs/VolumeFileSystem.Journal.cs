@@ -366,6 +366,7 @@ internal sealed partial class VolumeFileSystem
                 staged.FlushToDisk();
             }
 
+            long ticket;
             lock (_gate)
             {
                 if ((n.OpenCount != 0 && !whileOpen) || n.Detached || n.Staged != staged)
@@ -374,7 +375,7 @@ internal sealed partial class VolumeFileSystem
                 }
 
                 CatalogAttributes attributes = CurrentAttributes(n);
-                long id = _catalog.AddPending(n.Path, staged.FilePath, staged.Length, attributes, DateTimeOffset.UtcNow, content);
+                (long id, ticket) = _catalog.AddPendingGrouped(n.Path, staged.FilePath, staged.Length, attributes, DateTimeOffset.UtcNow, content);
                 staged.Dirty = false;
                 staged.Written = false;
                 var entry = new JournalEntry(id, n, staged, attributes, n.Pending);
@@ -384,6 +385,10 @@ internal sealed partial class VolumeFileSystem
                 n.WrittenThrough(entry);
                 Enqueue(entry);
             }
+
+            // The close returns only once the row survives a power cut, but the flush is shared with the closes
+            // that came meanwhile and runs outside the lock (WalGroupSync), so other requests go on during it.
+            await _catalog.WhenDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
