@@ -32,6 +32,9 @@ public sealed partial class VolumeCatalog : IDisposable
     // Set by RelaxNamespaceSync: journal rows made durable by shared flushes of the WAL (AddPendingGrouped).
     private WalGroupSync? _groupSync;
 
+    /// <summary>The shared flushes of the WAL, once <see cref="RelaxNamespaceSync"/> made them (for tests).</summary>
+    internal WalGroupSync? GroupSync => _groupSync;
+
     private VolumeCatalog(SqliteConnection connection)
     {
         _connection = connection;
@@ -369,8 +372,9 @@ public sealed partial class VolumeCatalog : IDisposable
             command.Dispose();
         }
 
-        _connection.Dispose();
+        // The WAL's own descriptor first: the connection's close may checkpoint and delete the file.
         _groupSync?.Dispose();
+        _connection.Dispose();
     }
 
     private static long AtMilliseconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() ?? long.MaxValue;

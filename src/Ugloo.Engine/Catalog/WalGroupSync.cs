@@ -1,3 +1,5 @@
+using Ugloo.Engine.Storage;
+
 namespace Ugloo.Engine.Catalog;
 
 /// <summary>
@@ -20,12 +22,13 @@ namespace Ugloo.Engine.Catalog;
 internal sealed class WalGroupSync : IDisposable
 {
     private readonly string _walFile;
-    private readonly Func<string, Task>? _flush;
     private readonly Lock _lock = new();
     private long _committed;
     private long _durable;
     private Task? _running;
     private FileStream? _wal;
+    private bool _directoryFlushed;
+    private Exception? _failed;
     private bool _disposed;
 
     /// <param name="walFile">The WAL file (the database file's name with <c>-wal</c>).</param>
@@ -33,8 +36,17 @@ internal sealed class WalGroupSync : IDisposable
     public WalGroupSync(string walFile, Func<string, Task>? flush = null)
     {
         _walFile = walFile;
-        _flush = flush;
+        Flush = flush;
+        if (flush is null && File.Exists(walFile))
+        {
+            // Open now, not at the first flush: a write-back error is reported to the descriptors open when it
+            // happens, and one that came before the open would go unseen.
+            _wal = OpenWal();
+        }
     }
+
+    /// <summary>Replaces the fsync of the WAL (tests hold or count flushes of a real mount's catalog with it).</summary>
+    internal Func<string, Task>? Flush { get; set; }
 
     /// <summary>Flushes done so far (for tests and figures).</summary>
     public long Flushes { get; private set; }
@@ -52,7 +64,11 @@ internal sealed class WalGroupSync : IDisposable
     }
 
     /// <summary>Completes once the commit with <paramref name="ticket"/> (and every one before it) is on disk.</summary>
-    /// <exception cref="IOException">The flush failed; the commit may not survive a power cut.</exception>
+    /// <exception cref="IOException">
+    /// A flush failed, this one or an earlier one: the commit may not survive a power cut. Failures stick: after
+    /// a failed fsync Linux may mark the unwritten pages clean, so a later flush that succeeds proves nothing,
+    /// and the WAL's checksum chain makes every commit after a lost frame unreadable at recovery too.
+    /// </exception>
     public async Task WhenDurableAsync(long ticket, CancellationToken cancellationToken)
     {
         while (true)
@@ -65,6 +81,11 @@ internal sealed class WalGroupSync : IDisposable
                 if (_durable >= ticket)
                 {
                     return;
+                }
+
+                if (_failed is not null)
+                {
+                    throw new IOException($"The catalog's write-ahead log could not be flushed to disk ({_failed.Message}); closed files may not survive a power cut until the mount restarts.", _failed);
                 }
 
                 // A flush already running may have started before this commit: wait for it, then flush again,
@@ -94,6 +115,7 @@ internal sealed class WalGroupSync : IDisposable
             {
                 lock (_lock)
                 {
+                    _failed ??= e;
                     _running = null;
                 }
 
@@ -124,9 +146,9 @@ internal sealed class WalGroupSync : IDisposable
 
     private Task FlushAsync()
     {
-        if (_flush is not null)
+        if (Flush is { } flush)
         {
-            return _flush(_walFile);
+            return flush(_walFile);
         }
 
         // One flush at a time (the caller is the one that set _running), so the stream is this caller's alone.
@@ -135,13 +157,24 @@ internal sealed class WalGroupSync : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
 
-            // Write access because FileStream flushes to disk only a stream it can write; shared with SQLite,
-            // which keeps writing the file meanwhile. Kept open: SQLite rewrites the WAL from its start but
-            // never replaces the file while its connection is open.
-            wal = _wal ??= new FileStream(_walFile, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+            wal = _wal ??= OpenWal();
         }
 
         wal.Flush(flushToDisk: true);
+        if (!_directoryFlushed)
+        {
+            // The WAL file may be new since the catalog was opened: its directory entry must be on disk too
+            // (SQLite's own first sync of a new WAL does the same).
+            DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(_walFile))!);
+            _directoryFlushed = true;
+        }
+
         return Task.CompletedTask;
     }
+
+    // Write access because FileStream flushes to disk only a stream it can write; shared with SQLite, which keeps
+    // writing the file meanwhile. Kept open: SQLite rewrites the WAL from its start but never replaces the file
+    // while its own connection is open (only the last connection to close deletes it).
+    private FileStream OpenWal() =>
+        new(_walFile, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
 }

@@ -201,6 +201,18 @@ internal sealed partial class VolumeFileSystem
         {
             await QueueAsync(h.Node, cancellationToken, whileOpen: true).ConfigureAwait(false);
         }
+        else if (h.CanWrite)
+        {
+            // Another handle's close may have queued the content, with what this one wrote, and still be waiting
+            // for its row to reach the disk: this close must not return before that either.
+            long ticket;
+            lock (_gate)
+            {
+                ticket = h.Node.JournalTicket;
+            }
+
+            await _catalog.WhenDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask FsyncAsync(RequestContext context, ulong node, ulong handle, bool dataOnly, CancellationToken cancellationToken)

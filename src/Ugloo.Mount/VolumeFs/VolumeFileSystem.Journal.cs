@@ -376,6 +376,7 @@ internal sealed partial class VolumeFileSystem
 
                 CatalogAttributes attributes = CurrentAttributes(n);
                 (long id, ticket) = _catalog.AddPendingGrouped(n.Path, staged.FilePath, staged.Length, attributes, DateTimeOffset.UtcNow, content);
+                n.JournalTicket = ticket;
                 staged.Dirty = false;
                 staged.Written = false;
                 var entry = new JournalEntry(id, n, staged, attributes, n.Pending);

@@ -50,6 +50,12 @@ internal sealed class VolumeNode
     /// <summary>The newest closed content in the write-back journal, not yet recorded as a version.</summary>
     public JournalEntry? Pending { get; set; }
 
+    /// <summary>
+    /// The catalog's ticket for the newest journal row of this file (0: none): a close returns only once that
+    /// row is on disk (<see cref="Ugloo.Engine.Catalog.VolumeCatalog.WhenDurableAsync"/>).
+    /// </summary>
+    public long JournalTicket { get; set; }
+
     /// <summary>Mode, owner and mtime of content not recorded yet (staged or pending); null: the version's.</summary>
     public CatalogAttributes? Attributes { get; set; }
 

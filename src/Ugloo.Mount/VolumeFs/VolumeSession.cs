@@ -29,6 +29,9 @@ internal sealed class VolumeSession : IAsyncDisposable
 
     public VolumeFileSystem FileSystem { get; }
 
+    /// <summary>The volume's catalog (tests reach its flushes through it).</summary>
+    internal VolumeCatalog Catalog => _catalog;
+
     /// <summary>The directory of the segment cache under a data directory.</summary>
     public static string CacheDirectory(string dataDirectory) => Path.Combine(dataDirectory, "cache");
 

@@ -24,6 +24,9 @@ internal sealed class VolumeTestMount : IAsyncDisposable
 
     public string Root { get; }
 
+    /// <summary>The session's catalog: its WAL flushes can be held (<see cref="Ugloo.Engine.Catalog.WalGroupSync.Flush"/>).</summary>
+    public Ugloo.Engine.Catalog.VolumeCatalog Catalog => _session.Catalog;
+
     /// <summary>The session's segment cache, whose hit and miss counters tell how often reads went to the nodes.</summary>
     public SegmentCache Segments => _session.FileSystem.Segments;
 
