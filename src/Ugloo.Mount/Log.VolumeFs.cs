@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 9527, Level = LogLevel.Warning, Message = "The segment cache's writer failed unexpectedly on one segment; it goes on with the next")]
     public static partial void SegmentCacheWriterFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 9528, Level = LogLevel.Critical, Message = "The catalog's write-ahead log could not be flushed to disk: closes now fail with EIO until the mount restarts (files closed before are kept)")]
+    public static partial void JournalFlushFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 9520, Level = LogLevel.Debug, Message = "Stored {Path} as a revision: {Rewritten} of {Segments} segments written, the others shared with the version it was opened over")]
     public static partial void RevisionStored(ILogger logger, string path, int rewritten, int segments);
 

@@ -100,6 +100,9 @@ public sealed partial class VolumeCatalog : IDisposable
             return write();
         }
 
+        // After a failed flush of the WAL, a commit's own fsync that succeeds proves nothing (the lost pages may
+        // have been marked clean), and a lost frame makes every later one unreadable at recovery.
+        _groupSync?.ThrowIfFailed();
         using SqliteCommand command = _connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=FULL;";
         command.ExecuteNonQuery();

@@ -85,7 +85,7 @@ internal sealed class WalGroupSync : IDisposable
 
                 if (_failed is not null)
                 {
-                    throw new IOException($"The catalog's write-ahead log could not be flushed to disk ({_failed.Message}); closed files may not survive a power cut until the mount restarts.", _failed);
+                    throw Sticky(_failed);
                 }
 
                 // A flush already running may have started before this commit: wait for it, then flush again,
@@ -134,6 +134,22 @@ internal sealed class WalGroupSync : IDisposable
         }
     }
 
+    /// <summary>
+    /// Throws if a flush failed: no commit that needs the disk may be acknowledged after that (see
+    /// <see cref="WhenDurableAsync"/>), whoever flushes it.
+    /// </summary>
+    /// <exception cref="IOException">A flush failed earlier.</exception>
+    public void ThrowIfFailed()
+    {
+        lock (_lock)
+        {
+            if (_failed is not null)
+            {
+                throw Sticky(_failed);
+            }
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)
@@ -171,6 +187,9 @@ internal sealed class WalGroupSync : IDisposable
 
         return Task.CompletedTask;
     }
+
+    private static IOException Sticky(Exception failed) =>
+        new($"The catalog's write-ahead log could not be flushed to disk earlier ({failed.Message}); nothing more is acknowledged as durable until the mount restarts.", failed);
 
     // Write access because FileStream flushes to disk only a stream it can write; shared with SQLite, which keeps
     // writing the file meanwhile. Kept open: SQLite rewrites the WAL from its start but never replaces the file

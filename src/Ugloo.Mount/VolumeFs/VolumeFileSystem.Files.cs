@@ -201,17 +201,19 @@ internal sealed partial class VolumeFileSystem
         {
             await QueueAsync(h.Node, cancellationToken, whileOpen: true).ConfigureAwait(false);
         }
-        else if (h.CanWrite)
+
+        if (h.CanWrite)
         {
             // Another handle's close may have queued the content, with what this one wrote, and still be waiting
-            // for its row to reach the disk: this close must not return before that either.
+            // for its row to reach the disk (or have given up waiting, interrupted): this close must not return
+            // before that either. At once when the row is durable already, as after this handle's own queueing.
             long ticket;
             lock (_gate)
             {
                 ticket = h.Node.JournalTicket;
             }
 
-            await _catalog.WhenDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
+            await WhenJournalDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
         }
     }
 

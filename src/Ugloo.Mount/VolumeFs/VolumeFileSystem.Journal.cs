@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ugloo.Engine.Catalog;
 using Ugloo.Engine.Objects;
+using Ugloo.Mount.FileSystem;
 
 namespace Ugloo.Mount.VolumeFs;
 
@@ -389,11 +390,29 @@ internal sealed partial class VolumeFileSystem
 
             // The close returns only once the row survives a power cut, but the flush is shared with the closes
             // that came meanwhile and runs outside the lock (WalGroupSync), so other requests go on during it.
-            await _catalog.WhenDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
+            await WhenJournalDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             n.Io.Release();
+        }
+    }
+
+    /// <summary>Waits until the journal row with <paramref name="ticket"/> is on disk; EIO (logged once) when the disk refused.</summary>
+    private async Task WhenJournalDurableAsync(long ticket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _catalog.WhenDurableAsync(ticket, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            if (Interlocked.Exchange(ref _journalFlushFailed, 1) == 0)
+            {
+                Log.JournalFlushFailed(_logger, e);
+            }
+
+            throw new FileSystemException(FileSystemError.IOError, e.Message);
         }
     }
 

@@ -86,6 +86,9 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
     private ulong _nextNode = IFileSystem.RootNode + 1;
     private ulong _nextHandle = 1;
 
+    // 1 once a flush of the catalog's WAL failed and was logged (the failure sticks; every later close reports it).
+    private int _journalFlushFailed;
+
     public VolumeFileSystem(VolumeCatalog catalog, SwarmClient client, VolumeKey volumeKey, VolumeConfig config, string stagingDirectory, SegmentCache segments, uint uid, uint gid, ILogger logger)
     {
         _segments = segments;

@@ -85,6 +85,24 @@ public sealed class WalGroupSyncTests
     }
 
     [Fact]
+    public async Task After_a_failed_flush_the_catalog_acknowledges_no_durable_commit_at_all()
+    {
+        using var dir = new TempDirectory();
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using VolumeCatalog catalog = VolumeCatalog.Open(dir.Combine("catalog.db"));
+        catalog.RelaxNamespaceSync();
+        catalog.GroupSync!.Flush = _ => Task.FromException(new IOException("disk gone"));
+
+        (_, long ticket) = catalog.AddPendingGrouped("/f", "/s/f", 1, s_attributes, s_t0, [9]);
+        await Assert.ThrowsAsync<IOException>(() => catalog.WhenDurableAsync(ticket, ct));
+
+        // A version's own commit (synchronous=FULL) would flush the disk itself and succeed: it must not.
+        IOException e = Assert.Throws<IOException>(() => catalog.AddVersion("/v", 1, [1], [2], s_t0));
+        Assert.Contains("disk gone", e.Message);
+        Assert.Null(catalog.GetLatest("/v"));
+    }
+
+    [Fact]
     public void A_catalog_that_is_not_relaxed_queues_durably_at_once()
     {
         using var dir = new TempDirectory();

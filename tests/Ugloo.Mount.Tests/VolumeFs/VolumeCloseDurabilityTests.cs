@@ -40,8 +40,8 @@ public sealed class VolumeCloseDurabilityTests : IClassFixture<SmallSegmentClust
         try
         {
             string path = mount.PathOf("shared.txt");
-            var first = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
-            var second = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            using var first = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
+            using var second = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
             first.Write("first "u8);
             first.Flush();
             second.Position = 6;
