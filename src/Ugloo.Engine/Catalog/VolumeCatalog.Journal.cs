@@ -16,11 +16,7 @@ public sealed partial class VolumeCatalog
     /// </summary>
     public long AddPending(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued, byte[]? content = null)
     {
-        if (content is not null && content.Length != size)
-        {
-            throw new ArgumentException($"The content is {content.Length} bytes, the file {size}.", nameof(content));
-        }
-
+        CheckContent(size, content);
         return Durably(() => InsertPending(path, stagedFile, size, attributes, queued, content));
     }
 
@@ -37,11 +33,7 @@ public sealed partial class VolumeCatalog
             return (AddPending(path, stagedFile, size, attributes, queued, content), 0);
         }
 
-        if (content is not null && content.Length != size)
-        {
-            throw new ArgumentException($"The content is {content.Length} bytes, the file {size}.", nameof(content));
-        }
-
+        CheckContent(size, content);
         long id = InsertPending(path, stagedFile, size, attributes, queued, content);
         return (id, _groupSync.Committed());
     }
@@ -50,6 +42,14 @@ public sealed partial class VolumeCatalog
     /// <exception cref="IOException">The disk refused the flush: the row may not survive a power cut.</exception>
     public Task WhenDurableAsync(long ticket, CancellationToken cancellationToken) =>
         ticket == 0 || _groupSync is null ? Task.CompletedTask : _groupSync.WhenDurableAsync(ticket, cancellationToken);
+
+    private static void CheckContent(long size, byte[]? content)
+    {
+        if (content is not null && content.Length != size)
+        {
+            throw new ArgumentException($"The content is {content.Length} bytes, the file {size}.", nameof(content));
+        }
+    }
 
     private long InsertPending(string path, string stagedFile, long size, CatalogAttributes attributes, DateTimeOffset queued, byte[]? content)
     {

@@ -32,12 +32,10 @@ internal sealed class WalGroupSync : IDisposable
     private bool _disposed;
 
     /// <param name="walFile">The WAL file (the database file's name with <c>-wal</c>).</param>
-    /// <param name="flush">Flushes a file to disk instead of fsync; tests count or hold the flushes through it.</param>
-    public WalGroupSync(string walFile, Func<string, Task>? flush = null)
+    public WalGroupSync(string walFile)
     {
         _walFile = walFile;
-        Flush = flush;
-        if (flush is null && File.Exists(walFile))
+        if (File.Exists(walFile))
         {
             // Open now, not at the first flush: a write-back error is reported to the descriptors open when it
             // happens, and one that came before the open would go unseen.

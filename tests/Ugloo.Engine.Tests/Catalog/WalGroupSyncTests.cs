@@ -16,7 +16,7 @@ public sealed class WalGroupSyncTests
     public async Task Commits_made_during_a_flush_share_the_next_one_and_none_is_acknowledged_by_a_flush_that_started_before_it()
     {
         var flushes = new GatedFlushes();
-        using var sync = new WalGroupSync("unused", flushes.FlushAsync);
+        using var sync = new WalGroupSync("unused") { Flush = flushes.FlushAsync };
         CancellationToken ct = TestContext.Current.CancellationToken;
 
         long first = sync.Committed();
@@ -45,7 +45,7 @@ public sealed class WalGroupSyncTests
     {
         // After a failed fsync Linux may mark the unwritten pages clean: a later fsync that succeeds proves nothing.
         int calls = 0;
-        using var sync = new WalGroupSync("unused", _ => ++calls == 1 ? Task.FromException(new IOException("disk gone")) : Task.CompletedTask);
+        using var sync = new WalGroupSync("unused") { Flush = _ => ++calls == 1 ? Task.FromException(new IOException("disk gone")) : Task.CompletedTask };
         CancellationToken ct = TestContext.Current.CancellationToken;
 
         IOException e = await Assert.ThrowsAsync<IOException>(() => sync.WhenDurableAsync(sync.Committed(), ct));
