@@ -49,6 +49,13 @@ internal static class FuseConstants
     /// <summary>fuse_getattr_in.getattr_flags FUSE_GETATTR_FH (7.9): fh is valid (fstat).</summary>
     public const uint GetAttrFh = 1 << 0;
 
+    /// <summary>
+    /// fuse_write_in.write_flags FUSE_WRITE_KILL_SUIDGID (bit 2; 7.31 as KILL_PRIV, renamed 7.33): the writer may
+    /// not keep set-user-ID/set-group-ID bits. Sent with every write that bypasses the page cache by a caller
+    /// without CAP_FSETID, because that path does not clear the bits in the kernel.
+    /// </summary>
+    public const uint WriteKillSuidGid = 1 << 2;
+
     /// <summary>fuse_fsync_in.fsync_flags FUSE_FSYNC_FDATASYNC.</summary>
     public const uint FsyncFdataSync = 1 << 0;
 

@@ -43,4 +43,5 @@ internal enum FuseInitFlags : ulong
     SecurityCtx = 1UL << 32,       // 7.36
     HasInodeDax = 1UL << 33,       // 7.36
     HasExpireOnly = 1UL << 35,     // 7.38
+    DirectIoAllowMmap = 1UL << 36, // 7.39: files opened with FOPEN_DIRECT_IO may still be mapped shared
 }

@@ -177,6 +177,7 @@ internal sealed partial class FuseSession
             }
 
             FuseInitOut result = Negotiate(init, _options.MaxWrite, Environment.SystemPageSize);
+            Volatile.Write(ref _directIoAllowMmap, (result.Flags & FuseInitFlags.DirectIoAllowMmap) != 0);
             result.Write(reply.AsSpan(FuseOutHeader.WireSize));
             Reply(header.Opcode, header.Unique, reply, FuseInitOut.WireSize, 0);
             _initialized.TrySetResult(result);
@@ -204,8 +205,15 @@ internal sealed partial class FuseSession
             FuseInitFlags.BigWrites |          // 7.9: writes up to max_write, not 4 KiB
             FuseInitFlags.DoReadDirPlus |      // 7.21: listings carry attributes (one round trip for ls -l)
             FuseInitFlags.ParallelDirOps |     // 7.25: lookups/readdir in one directory not serialised
-            FuseInitFlags.MaxPages;            // 7.28: max_pages below is honoured
+            FuseInitFlags.MaxPages |           // 7.28: max_pages below is honoured
+            FuseInitFlags.DirectIoAllowMmap;   // 7.39: write-mostly handles may bypass the page cache (see BypassesCache)
         FuseInitFlags granted = init.Flags & wanted;
+        if ((ulong)granted >> 32 != 0)
+        {
+            // The kernel reads the reply's flags2 only when FUSE_INIT_EXT is set in its flags.
+            granted |= FuseInitFlags.InitExt;
+        }
+
         ushort maxPages = (ushort)Math.Min((maxWrite + pageSize - 1) / pageSize, ushort.MaxValue);
         return new FuseInitOut(
             FuseConstants.KernelVersion,

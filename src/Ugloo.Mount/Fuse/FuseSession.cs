@@ -28,6 +28,9 @@ internal sealed partial class FuseSession : IDisposable
     private readonly Thread[] _readers;
     private int _runningReaders;
     private int _pendingHandlers;
+
+    // INIT granted FUSE_DIRECT_IO_ALLOW_MMAP: a handle that can read may bypass the page cache too (see WithCaching).
+    private bool _directIoAllowMmap;
     private volatile bool _stopping;
 
     public FuseSession(SafeFileHandle device, IFileSystem fileSystem, FuseMountOptions options)

@@ -174,6 +174,11 @@ internal sealed partial class VolumeFileSystem
 
             staged.WriteBehind?.Changing(offset, offset + data.Length);
             staged.Write(offset, data.Span);
+            if (context.DropSetId)
+            {
+                DropSetId(n);
+            }
+
             if (staged.WriteBehind is { } writeBehind)
             {
                 writeBehind.Written(staged.Length, (segment, length, ct) => SendAheadAsync(staged, writeBehind, segment, length, ct));
@@ -184,6 +189,32 @@ internal sealed partial class VolumeFileSystem
         {
             n.Io.Release();
         }
+    }
+
+    /// <summary>
+    /// What the kernel does itself for a write through its page cache by a caller without CAP_FSETID, done here
+    /// for one that bypassed it: set-user-ID goes, set-group-ID too if group execute is set (without it the bit
+    /// means mandatory locking, which a write keeps). The kernel's cached mode is dropped so stat shows it.
+    /// </summary>
+    private void DropSetId(VolumeNode n)
+    {
+        const uint setUserId = 0x800, setGroupId = 0x400, groupExecute = 0x8;
+        IKernelCache? cache;
+        lock (_gate)
+        {
+            CatalogAttributes current = CurrentAttributes(n);
+            uint drop = setUserId | ((current.Mode & groupExecute) != 0 ? setGroupId : 0);
+            if ((current.Mode & drop) == 0)
+            {
+                return;
+            }
+
+            // The write just made the staged copy dirty: its attributes are the node's until the next commit.
+            n.Attributes = current with { Mode = current.Mode & ~drop };
+            cache = _kernelCache;
+        }
+
+        cache?.InvalidateAttributes(n.Id);
     }
 
     public async ValueTask FlushAsync(RequestContext context, ulong node, ulong handle, CancellationToken cancellationToken)
@@ -896,7 +927,12 @@ internal sealed partial class VolumeFileSystem
         ulong id = _nextHandle++;
         _handles.Add(id, new VolumeHandle(node, flags) { Version = node.Version, FollowsNode = node.HasLocalContent || (flags & OpenFlags.Write) != 0 });
         node.OpenCount++;
-        return new OpenResult(id);
+
+        // A copy or a download (a write-only handle, or one on a file that is empty now) writes bytes nobody has
+        // read: the kernel need not keep a copy of them. A handle that reads existing content keeps the cache.
+        bool writeMostly = (flags & OpenFlags.Write) != 0 && node.View is null && !node.IsDirectory
+            && ((flags & OpenFlags.Read) == 0 || (node.Staged?.Length ?? node.Pending?.Size ?? node.Version?.Size ?? 0) == 0);
+        return new OpenResult(id, WriteMostly: writeMostly);
     }
 
     private VolumeHandle Handle(ulong handle, ulong node) =>

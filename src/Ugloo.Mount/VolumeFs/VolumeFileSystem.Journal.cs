@@ -688,6 +688,7 @@ internal sealed partial class VolumeFileSystem
         }
 
         Log.PackStored(_logger, batch.Count, pack.Length, result.Manifest.ObjectId);
+        KeepInSegmentCache(result.Manifest, pack);
         if (batch[0].Previous is { } previous && !batch.Contains(previous))
         {
             await AwaitRecordedAsync(previous, cancellationToken).ConfigureAwait(false);
@@ -712,6 +713,31 @@ internal sealed partial class VolumeFileSystem
                 {
                     Recorded(batch[i], ids[i - start], seen);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands a pack just stored to the segment cache, as a fetch would. Files written through the mount mostly
+    /// bypass the kernel's page cache (<see cref="Ugloo.Mount.FileSystem.OpenResult.WriteMostly"/>), so without
+    /// this the first read of a small file after its upload would fetch its whole pack from the nodes: <c>cp -a</c>
+    /// then <c>diff -r</c> of a tree of small files would fetch every pack once. Big files are not kept: their
+    /// bytes would push everything else out of the cache, and reading one back soon is the exception.
+    /// </summary>
+    private void KeepInSegmentCache(ObjectManifest manifest, byte[] plaintext)
+    {
+        for (int segment = 0; segment < manifest.SegmentCount; segment++)
+        {
+            int length = manifest.PlaintextLength(segment);
+            SegmentBuffer buffer = _segments.Buffers.Rent(length);
+            try
+            {
+                plaintext.AsSpan((int)((long)segment * manifest.SegmentSize), length).CopyTo(buffer.Array);
+                _segments.Add(manifest, segment, buffer);
+            }
+            finally
+            {
+                buffer.Release();
             }
         }
     }

@@ -64,9 +64,10 @@ internal sealed class VolumeNode
 
     /// <summary>
     /// The version the last open saw: a new open of the same version may keep the page cache. Also the version
-    /// that content written through this mount became: every write went through the kernel's page cache, so
-    /// once the journal records that content (and nothing changed the file since), reading it back needs
-    /// neither the swarm nor the daemon.
+    /// that content written through this mount became: every write either went through the kernel's page cache
+    /// or bypassed it (a write-mostly handle), and a write that bypasses it drops the cached pages it changes,
+    /// so the kernel holds no page that disagrees with that content. Once the
+    /// journal records it (and nothing changed the file since), what the kernel cached of it stays valid.
     /// </summary>
     public long CachedVersionId
     {

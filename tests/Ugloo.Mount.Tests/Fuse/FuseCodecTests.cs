@@ -219,6 +219,13 @@ public sealed class FuseCodecTests
         Assert.False(result.Flags.HasFlag(FuseInitFlags.PosixLocks));
         Assert.False(result.Flags.HasFlag(FuseInitFlags.SetXattrExt)); // we decode the 8-byte compat setxattr_in
 
+        // Bits above 31 travel in flags2, which the kernel reads only when FUSE_INIT_EXT is set in flags.
+        Assert.True(result.Flags.HasFlag(FuseInitFlags.DirectIoAllowMmap | FuseInitFlags.InitExt));
+        byte[] wire = new byte[FuseInitOut.WireSize];
+        result.Write(wire);
+        Assert.NotEqual(0U, BinaryPrimitives.ReadUInt32LittleEndian(wire.AsSpan(12)) & (uint)FuseInitFlags.InitExt);
+        Assert.Equal(1U << 4, BinaryPrimitives.ReadUInt32LittleEndian(wire.AsSpan(32)));
+
         FuseInitOut older = FuseSession_Negotiate(new FuseInitIn(7, 31, 0, FuseInitFlags.AsyncRead));
         Assert.Equal(31U, older.Minor);
         Assert.Equal(FuseInitFlags.AsyncRead, older.Flags);

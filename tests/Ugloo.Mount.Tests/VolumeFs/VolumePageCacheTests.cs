@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Ugloo.Mount.Tests.Cluster;
 
 namespace Ugloo.Mount.Tests.VolumeFs;
@@ -20,6 +21,8 @@ public sealed class VolumePageCacheTests : IClassFixture<SmallSegmentCluster>, I
     [Fact]
     public async Task A_file_written_here_reads_back_after_its_upload_without_fetching_from_the_nodes()
     {
+        // Written write-only, the bytes bypass the kernel's page cache; the pack they were stored in is kept in
+        // the segment cache instead, so reading them back fetches nothing (and a second read hits the page cache).
         CancellationToken ct = TestContext.Current.CancellationToken;
         byte[] content = TestFiles.RandomBytes(3 * 4096, seed: 41);
         await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
@@ -27,9 +30,56 @@ public sealed class VolumePageCacheTests : IClassFixture<SmallSegmentCluster>, I
         await mount.SettleAsync();
 
         long misses = mount.Segments.Misses;
+        Assert.Equal(content, await File.ReadAllBytesAsync(mount.PathOf("cached.bin"), ct));
+        Assert.Equal(misses, mount.Segments.Misses);
         long hits = mount.Segments.Hits;
         Assert.Equal(content, await File.ReadAllBytesAsync(mount.PathOf("cached.bin"), ct));
         Assert.Equal((misses, hits), (mount.Segments.Misses, mount.Segments.Hits));
+    }
+
+    [Fact]
+    public async Task A_new_file_written_past_the_page_cache_still_reads_maps_and_updates_cached_readers()
+    {
+        // A new file opened read-write and any write-only handle bypass the kernel's page cache (FOPEN_DIRECT_IO):
+        // reads through such a handle reach the daemon at any offset, a shared map of it works (the kernel allows
+        // one because the mount asked for FUSE_DIRECT_IO_ALLOW_MMAP), and a reader that cached pages of the file
+        // sees what a write through such a handle changed.
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        byte[] content = TestFiles.RandomBytes(10_000, seed: 45);
+        await using VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster);
+        string path = mount.PathOf("direct.bin");
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0))
+        {
+            stream.Write(content);
+            byte[] middle = new byte[7];
+            stream.Position = 4093;
+            stream.ReadExactly(middle);
+            Assert.Equal(content.AsSpan(4093, 7).ToArray(), middle);
+
+            using (var map = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(
+                stream, null, content.Length, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true))
+            using (System.IO.MemoryMappedFiles.MemoryMappedViewAccessor view = map.CreateViewAccessor())
+            {
+                Assert.Equal(content[9_999], view.ReadByte(9_999));
+                view.WriteArray(100, "hello"u8.ToArray(), 0, 5);
+                view.Flush();
+            }
+
+            "hello"u8.CopyTo(content.AsSpan(100));
+        }
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(path, ct));
+        using SafeFileHandle reader = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        byte[] seen = new byte[5];
+        Assert.Equal(5, RandomAccess.Read(reader, seen, 200));
+        Assert.Equal(content.AsSpan(200, 5).ToArray(), seen);
+        using (SafeFileHandle writer = File.OpenHandle(path, FileMode.Open, FileAccess.Write))
+        {
+            RandomAccess.Write(writer, "ZZZZZ"u8, 200);
+        }
+
+        Assert.Equal(5, RandomAccess.Read(reader, seen, 200));
+        Assert.Equal("ZZZZZ"u8.ToArray(), seen);
     }
 
     [Fact]

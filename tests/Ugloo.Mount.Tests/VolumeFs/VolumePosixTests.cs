@@ -138,6 +138,47 @@ public sealed class VolumePosixTests : IClassFixture<SmallSegmentCluster>
         }
     }
 
+    [Fact]
+    public async Task A_write_by_an_unprivileged_owner_drops_set_user_id_and_set_group_id_with_group_execute_as_on_ext4()
+    {
+        // Appending opens write-only, which bypasses the kernel's page cache: the kernel then leaves clearing the
+        // bits to the filesystem (FUSE_WRITE_KILL_SUIDGID) instead of doing it itself.
+        const uint nobody = 65534;
+        await using (VolumeTestMount mount = await VolumeTestMount.StartAsync(_cluster))
+        {
+            Directory.CreateDirectory(mount.PathOf("setid"));
+            foreach ((string name, UnixFileMode mode) in new[] { ("both", (UnixFileMode)0xDFD), ("no-group-exec", (UnixFileMode)0xDF5), ("root", (UnixFileMode)0xDFD) })
+            {
+                string path = mount.PathOf("setid/" + name);
+                await File.WriteAllTextAsync(path, "seed", TestContext.Current.CancellationToken);
+                Assert.Equal(0, TestLibC.Chown(path, nobody, nobody));
+                File.SetUnixFileMode(path, mode); // 6775 and 6765
+            }
+
+            foreach (string name in new[] { "both", "no-group-exec" })
+            {
+                (int exit, _, string error) = await ExternalTool.RunAsync(
+                    "setpriv", $"--reuid={nobody}", $"--regid={nobody}", "--clear-groups", "--", "sh", "-c", "printf more >> \"$0\"", mount.PathOf("setid/" + name));
+                Assert.True(exit == 0, error);
+            }
+
+            // Root (CAP_FSETID) keeps both bits, as everywhere.
+            await File.AppendAllTextAsync(mount.PathOf("setid/root"), "more", TestContext.Current.CancellationToken);
+
+            await AssertStatAsync(mount, "setid/both", "775 65534:65534");
+            await AssertStatAsync(mount, "setid/no-group-exec", "2765 65534:65534");
+            await AssertStatAsync(mount, "setid/root", "6775 65534:65534");
+            Assert.Equal("seedmore", await File.ReadAllTextAsync(mount.PathOf("setid/both"), TestContext.Current.CancellationToken));
+        }
+
+        // The version the write made keeps the mode it left.
+        await using (VolumeTestMount again = await VolumeTestMount.StartAsync(_cluster))
+        {
+            await AssertStatAsync(again, "setid/both", "775 65534:65534");
+            await AssertStatAsync(again, "setid/no-group-exec", "2765 65534:65534");
+        }
+    }
+
     private static async Task AssertStatAsync(VolumeTestMount mount, string path, string expected)
     {
         (int exit, string output, string error) = await ExternalTool.RunAsync("stat", "-c", "%a %u:%g", mount.PathOf(path));
