@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9524, Level = LogLevel.Warning, Message = "Checking the catalog for changes by other processes failed; the kernel may show them late")]
     public static partial void CatalogWatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 9529, Level = LogLevel.Warning, Message = "Could not keep the stored pack {ObjectId} in the segment cache; its files will be fetched from the nodes when read")]
+    public static partial void PackNotCached(ILogger logger, Ugloo.Engine.Objects.ObjectId objectId, Exception exception);
 }

@@ -178,6 +178,7 @@ internal sealed partial class FuseSession
 
             FuseInitOut result = Negotiate(init, _options.MaxWrite, Environment.SystemPageSize);
             Volatile.Write(ref _directIoAllowMmap, (result.Flags & FuseInitFlags.DirectIoAllowMmap) != 0);
+            Volatile.Write(ref _kernelMinor, init.Minor);
             result.Write(reply.AsSpan(FuseOutHeader.WireSize));
             Reply(header.Opcode, header.Unique, reply, FuseInitOut.WireSize, 0);
             _initialized.TrySetResult(result);
@@ -206,7 +207,7 @@ internal sealed partial class FuseSession
             FuseInitFlags.DoReadDirPlus |      // 7.21: listings carry attributes (one round trip for ls -l)
             FuseInitFlags.ParallelDirOps |     // 7.25: lookups/readdir in one directory not serialised
             FuseInitFlags.MaxPages |           // 7.28: max_pages below is honoured
-            FuseInitFlags.DirectIoAllowMmap;   // 7.39: write-mostly handles may bypass the page cache (see BypassesCache)
+            FuseInitFlags.DirectIoAllowMmap;   // 7.39: write-mostly handles may bypass the page cache (see WithCaching)
         FuseInitFlags granted = init.Flags & wanted;
         if ((ulong)granted >> 32 != 0)
         {

@@ -266,18 +266,27 @@ internal sealed partial class FuseSession
 
     /// <summary>
     /// Turns the filesystem's <see cref="OpenResult.WriteMostly"/> into FOPEN_DIRECT_IO where that is safe. Written
-    /// through the page cache, every byte is copied into a page the kernel keeps, and the first write to each
-    /// new file asks for its security.capability xattr (to clear privileges, which a direct write leaves to us:
-    /// <see cref="FuseConstants.WriteKillSuidGid"/>). Bypassing the cache saves both; a sequential write through
-    /// the mount measured 20-30% faster (docs/BENCHMARKS.md "Session 11"). The kernel drops cached pages of the
-    /// range a direct write changes, so other handles' cached reads stay true. What direct I/O would break is
-    /// shared mmap, which the kernel refuses on such a handle unless FUSE_DIRECT_IO_ALLOW_MMAP (7.39, Linux 6.6)
-    /// was granted: without it only write-only handles, which cannot be mapped, bypass the cache.
+    /// through the page cache,
+    /// every byte is copied into a page the kernel keeps, and every write asks for the file's security.capability
+    /// xattr until the kernel marks the inode as having none (to clear privileges, which a direct write leaves to
+    /// us: <see cref="FuseConstants.WriteKillSuidGid"/>). Bypassing the cache saves both; a sequential write
+    /// through the mount measured 20% faster (docs/BENCHMARKS.md "Session 11").
     /// </summary>
-    private OpenResult WithCaching(OpenResult open, uint openFlags)
+    private OpenResult WithCaching(OpenResult open, uint openFlags) =>
+        WithCaching(open, openFlags, Volatile.Read(ref _directIoAllowMmap), Volatile.Read(ref _kernelMinor));
+
+    /// <summary>
+    /// The rule of <see cref="WithCaching(OpenResult, uint)"/>, given what INIT told: whether the kernel took
+    /// FUSE_DIRECT_IO_ALLOW_MMAP and the minor it speaks. Kernels before 6.6 (which is also when ALLOW_MMAP came)
+    /// do not drop the cached pages a direct write changes, so other handles would read stale bytes: no direct
+    /// I/O there at all. A handle that can read could be mapped shared, which the kernel allows on a direct-I/O
+    /// file only with ALLOW_MMAP and, before 7.40 (Linux 6.9), writes back badly (msync fails): such a handle
+    /// bypasses the cache only from 7.40 on. A write-only handle cannot be mapped.
+    /// </summary>
+    internal static OpenResult WithCaching(OpenResult open, uint openFlags, bool allowMmap, uint kernelMinor)
     {
         bool writeOnly = (openFlags & FuseConstants.OAccessMode) == FuseConstants.OWriteOnly;
-        return open.WriteMostly && !open.DirectIo && (writeOnly || Volatile.Read(ref _directIoAllowMmap))
+        return open.WriteMostly && !open.DirectIo && allowMmap && (writeOnly || kernelMinor >= 40)
             ? open with { DirectIo = true }
             : open;
     }

@@ -14,6 +14,9 @@ internal sealed partial class FuseSession : IKernelCache
     public void InvalidateAttributes(ulong node) =>
         Notify(new FuseNotifyInvalInodeOut(node, -1, 0).ToMessage(), "INVAL_INODE");
 
+    public void InvalidateContent(ulong node, long offset, long length) =>
+        Notify(new FuseNotifyInvalInodeOut(node, offset, length).ToMessage(), "INVAL_INODE");
+
     /// <summary>
     /// One notification in one write(2). The kernel answers ENOENT when it holds no such inode or name (nothing
     /// to drop), and ENODEV or ENOTCONN once the mount is gone: neither is a failure.

@@ -29,8 +29,10 @@ internal sealed partial class FuseSession : IDisposable
     private int _runningReaders;
     private int _pendingHandlers;
 
-    // INIT granted FUSE_DIRECT_IO_ALLOW_MMAP: a handle that can read may bypass the page cache too (see WithCaching).
+    // What INIT told about direct I/O (see WithCaching): FUSE_DIRECT_IO_ALLOW_MMAP taken, the kernel's minor.
     private bool _directIoAllowMmap;
+    private uint _kernelMinor;
+
     private volatile bool _stopping;
 
     public FuseSession(SafeFileHandle device, IFileSystem fileSystem, FuseMountOptions options)

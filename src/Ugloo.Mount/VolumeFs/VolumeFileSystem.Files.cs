@@ -176,7 +176,12 @@ internal sealed partial class VolumeFileSystem
             staged.Write(offset, data.Span);
             if (context.DropSetId)
             {
-                DropSetId(n);
+                DropSetId(n, context.Gid);
+            }
+
+            if (h.WriteMostly)
+            {
+                DropCachedRangeOfOthers(n, offset, data.Length);
             }
 
             if (staged.WriteBehind is { } writeBehind)
@@ -192,18 +197,42 @@ internal sealed partial class VolumeFileSystem
     }
 
     /// <summary>
-    /// What the kernel does itself for a write through its page cache by a caller without CAP_FSETID, done here
-    /// for one that bypassed it: set-user-ID goes, set-group-ID too if group execute is set (without it the bit
-    /// means mandatory locking, which a write keeps). The kernel's cached mode is dropped so stat shows it.
+    /// A write through a handle that may bypass the page cache (FOPEN_DIRECT_IO): the kernel dropped the cached
+    /// pages it changes before sending it, but a reader on another handle may have cached the old bytes again
+    /// before the write reached us, and those would outlive it. With another handle open, they are dropped once
+    /// more, after the reply (from the request's own thread the kernel could be waiting on a page lock for it).
     /// </summary>
-    private void DropSetId(VolumeNode n)
+    private void DropCachedRangeOfOthers(VolumeNode n, long offset, int length)
+    {
+        IKernelCache? cache;
+        lock (_gate)
+        {
+            cache = n.OpenCount > 1 ? _kernelCache : null;
+        }
+
+        if (cache is not null && length > 0)
+        {
+            ulong node = n.Id;
+            ThreadPool.UnsafeQueueUserWorkItem(_ => cache.InvalidateContent(node, offset, length), null);
+        }
+    }
+
+    /// <summary>
+    /// What the kernel does itself for a write through its page cache by a caller without CAP_FSETID
+    /// (setattr_should_drop_suidgid), done here for one that bypassed it: set-user-ID goes; set-group-ID goes if
+    /// group execute is set, or if the writer is not in the file's group (without group execute the bit means
+    /// mandatory locking, which a member's write keeps). Only the writer's effective group is known here, so a
+    /// writer in the file's group only through a supplementary group loses the bit where the kernel would keep
+    /// it: the safer way to differ. The kernel's cached mode is dropped so stat shows the change.
+    /// </summary>
+    private void DropSetId(VolumeNode n, uint writerGid)
     {
         const uint setUserId = 0x800, setGroupId = 0x400, groupExecute = 0x8;
         IKernelCache? cache;
         lock (_gate)
         {
             CatalogAttributes current = CurrentAttributes(n);
-            uint drop = setUserId | ((current.Mode & groupExecute) != 0 ? setGroupId : 0);
+            uint drop = setUserId | ((current.Mode & groupExecute) != 0 || writerGid != current.Gid ? setGroupId : 0);
             if ((current.Mode & drop) == 0)
             {
                 return;
@@ -924,14 +953,13 @@ internal sealed partial class VolumeFileSystem
 
     private OpenResult NewHandle(VolumeNode node, OpenFlags flags)
     {
-        ulong id = _nextHandle++;
-        _handles.Add(id, new VolumeHandle(node, flags) { Version = node.Version, FollowsNode = node.HasLocalContent || (flags & OpenFlags.Write) != 0 });
-        node.OpenCount++;
-
         // A copy or a download (a write-only handle, or one on a file that is empty now) writes bytes nobody has
         // read: the kernel need not keep a copy of them. A handle that reads existing content keeps the cache.
         bool writeMostly = (flags & OpenFlags.Write) != 0 && node.View is null && !node.IsDirectory
             && ((flags & OpenFlags.Read) == 0 || (node.Staged?.Length ?? node.Pending?.Size ?? node.Version?.Size ?? 0) == 0);
+        ulong id = _nextHandle++;
+        _handles.Add(id, new VolumeHandle(node, flags) { Version = node.Version, FollowsNode = node.HasLocalContent || (flags & OpenFlags.Write) != 0, WriteMostly = writeMostly });
+        node.OpenCount++;
         return new OpenResult(id, WriteMostly: writeMostly);
     }
 

@@ -718,27 +718,26 @@ internal sealed partial class VolumeFileSystem
     }
 
     /// <summary>
-    /// Hands a pack just stored to the segment cache, as a fetch would. Files written through the mount mostly
-    /// bypass the kernel's page cache (<see cref="Ugloo.Mount.FileSystem.OpenResult.WriteMostly"/>), so without
-    /// this the first read of a small file after its upload would fetch its whole pack from the nodes: <c>cp -a</c>
-    /// then <c>diff -r</c> of a tree of small files would fetch every pack once. Big files are not kept: their
-    /// bytes would push everything else out of the cache, and reading one back soon is the exception.
+    /// Writes a pack just stored into the segment cache's files, as a fetch would have, before it is recorded.
+    /// Files written through the mount mostly bypass the kernel's page cache
+    /// (<see cref="Ugloo.Mount.FileSystem.OpenResult.WriteMostly"/>), so without this the first read of a small file
+    /// after its upload would fetch its whole pack from the nodes: <c>cp -a</c> then <c>diff -r</c> of a tree of small
+    /// files would fetch every pack once. Files only, not the memory tier, where packs would push out the segments
+    /// readers fetched; big files are not kept at all (their bytes would push out everything else, and reading one
+    /// back soon is the exception). A failure here costs only those fetches: the pack is stored and gets recorded.
     /// </summary>
     private void KeepInSegmentCache(ObjectManifest manifest, byte[] plaintext)
     {
-        for (int segment = 0; segment < manifest.SegmentCount; segment++)
+        try
         {
-            int length = manifest.PlaintextLength(segment);
-            SegmentBuffer buffer = _segments.Buffers.Rent(length);
-            try
+            for (int segment = 0; segment < manifest.SegmentCount; segment++)
             {
-                plaintext.AsSpan((int)((long)segment * manifest.SegmentSize), length).CopyTo(buffer.Array);
-                _segments.Add(manifest, segment, buffer);
+                _segments.Put(manifest, segment, plaintext.AsSpan(checked((int)manifest.PlaintextOffset(segment)), manifest.PlaintextLength(segment)));
             }
-            finally
-            {
-                buffer.Release();
-            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.PackNotCached(_logger, manifest.ObjectId, e);
         }
     }
 

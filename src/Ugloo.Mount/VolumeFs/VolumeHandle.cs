@@ -31,6 +31,9 @@ internal sealed class VolumeHandle : IDisposable
     /// <summary>Opened for writing or while the content was local: reads follow the node's newest version.</summary>
     public bool FollowsNode { get; init; }
 
+    /// <summary>The filesystem called this handle write-mostly (<see cref="OpenResult.WriteMostly"/>): its writes may bypass the page cache.</summary>
+    public bool WriteMostly { get; init; }
+
     public ObjectReader? Reader { get; set; }
 
     public ObjectKey? Key { get; set; }

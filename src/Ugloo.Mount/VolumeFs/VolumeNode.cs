@@ -65,8 +65,9 @@ internal sealed class VolumeNode
     /// <summary>
     /// The version the last open saw: a new open of the same version may keep the page cache. Also the version
     /// that content written through this mount became: every write either went through the kernel's page cache
-    /// or bypassed it (a write-mostly handle), and a write that bypasses it drops the cached pages it changes,
-    /// so the kernel holds no page that disagrees with that content. Once the
+    /// or bypassed it (a write-mostly handle, made direct only where the kernel drops the cached pages a direct
+    /// write changes; with other handles open they are dropped again once the write is applied), so the kernel
+    /// holds no page that disagrees with that content. Once the
     /// journal records it (and nothing changed the file since), what the kernel cached of it stays valid.
     /// </summary>
     public long CachedVersionId

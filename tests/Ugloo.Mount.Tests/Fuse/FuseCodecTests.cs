@@ -231,6 +231,24 @@ public sealed class FuseCodecTests
         Assert.Equal(FuseInitFlags.AsyncRead, older.Flags);
     }
 
+    [Theory]
+    [InlineData(FuseConstants.OWriteOnly, true, true, 40U, true)]
+    [InlineData(FuseConstants.OWriteOnly, true, true, 39U, true)]    // cannot be mapped: 7.39 is enough
+    [InlineData(FuseConstants.OWriteOnly, true, false, 44U, false)]  // no ALLOW_MMAP: a kernel before 6.6 keeps stale pages
+    [InlineData(FuseConstants.OReadWrite, true, true, 40U, true)]
+    [InlineData(FuseConstants.OReadWrite, true, true, 39U, false)]   // shared maps of direct files misbehave before 7.40
+    [InlineData(FuseConstants.OReadWrite, true, false, 44U, false)]  // shared maps would be refused
+    [InlineData(FuseConstants.OReadWrite, false, true, 44U, false)]  // not write-mostly
+    [InlineData(0U, false, true, 44U, false)]
+    public void WriteMostlyHandlesBypassThePageCacheOnlyWhereTheKernelKeepsOtherHandlesTrue(uint access, bool writeMostly, bool allowMmap, uint minor, bool direct)
+    {
+        var open = new OpenResult(7, WriteMostly: writeMostly);
+        Assert.Equal(direct, FuseSession.WithCaching(open, access | FuseConstants.OTruncate, allowMmap, minor).DirectIo);
+
+        // A handle the filesystem wants direct stays direct, whatever the kernel.
+        Assert.True(FuseSession.WithCaching(open with { DirectIo = true }, access, allowMmap: false, 31).DirectIo);
+    }
+
     [Fact]
     public void ErrorsMapToDistinctErrnos()
     {
