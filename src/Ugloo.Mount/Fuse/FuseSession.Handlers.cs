@@ -266,11 +266,10 @@ internal sealed partial class FuseSession
 
     /// <summary>
     /// Turns the filesystem's <see cref="OpenResult.WriteMostly"/> into FOPEN_DIRECT_IO where that is safe. Written
-    /// through the page cache,
-    /// every byte is copied into a page the kernel keeps, and every write asks for the file's security.capability
-    /// xattr until the kernel marks the inode as having none (to clear privileges, which a direct write leaves to
-    /// us: <see cref="FuseConstants.WriteKillSuidGid"/>). Bypassing the cache saves both; a sequential write
-    /// through the mount measured 20% faster (docs/BENCHMARKS.md "Session 11").
+    /// through the page cache, every byte is copied into a page the kernel keeps, and every write asks for the
+    /// file's security.capability xattr until the kernel marks the inode as having none (to clear privileges,
+    /// which a direct write leaves to us: <see cref="FuseConstants.WriteKillSuidGid"/>). Bypassing the cache saves
+    /// both; a sequential write through the mount measured 20-30% faster (docs/BENCHMARKS.md "Session 11").
     /// </summary>
     private OpenResult WithCaching(OpenResult open, uint openFlags) =>
         WithCaching(open, openFlags, Volatile.Read(ref _directIoAllowMmap), Volatile.Read(ref _kernelMinor));
