@@ -11,8 +11,7 @@ internal sealed partial class FuseSession : IKernelCache
 
     // A negative offset drops attributes only: the pages of the file stay (they are checked against the version
     // at the next open).
-    public void InvalidateAttributes(ulong node) =>
-        Notify(new FuseNotifyInvalInodeOut(node, -1, 0).ToMessage(), "INVAL_INODE");
+    public void InvalidateAttributes(ulong node) => InvalidateContent(node, -1, 0);
 
     public void InvalidateContent(ulong node, long offset, long length) =>
         Notify(new FuseNotifyInvalInodeOut(node, offset, length).ToMessage(), "INVAL_INODE");

@@ -174,14 +174,9 @@ internal sealed partial class VolumeFileSystem
 
             staged.WriteBehind?.Changing(offset, offset + data.Length);
             staged.Write(offset, data.Span);
-            if (context.DropSetId)
+            if (context.DropSetId || h.WriteMostly)
             {
-                DropSetId(n, context.Gid);
-            }
-
-            if (h.WriteMostly)
-            {
-                DropCachedRangeOfOthers(n, offset, data.Length);
+                AfterBypassingWrite(n, context, h.WriteMostly, offset, data.Length);
             }
 
             if (staged.WriteBehind is { } writeBehind)
@@ -197,53 +192,58 @@ internal sealed partial class VolumeFileSystem
     }
 
     /// <summary>
-    /// A write through a handle that may bypass the page cache (FOPEN_DIRECT_IO): the kernel dropped the cached
-    /// pages it changes before sending it, but a reader on another handle may have cached the old bytes again
-    /// before the write reached us, and those would outlive it. With another handle open, they are dropped once
-    /// more, after the reply (from the request's own thread the kernel could be waiting on a page lock for it).
+    /// What a write that bypassed the page cache (FOPEN_DIRECT_IO) leaves to the filesystem, in one hold of the lock:
+    /// <list type="bullet">
+    /// <item><description>With <see cref="RequestContext.DropSetId"/>, what the kernel does itself for a cached write
+    /// by a caller without CAP_FSETID (setattr_should_drop_suidgid): set-user-ID goes; set-group-ID goes if group
+    /// execute is set, or if the writer is not in the file's group (without group execute the bit means mandatory
+    /// locking, which a member's write keeps). Only the writer's effective group is known here, so a writer in the
+    /// file's group only through a supplementary group loses the bit where the kernel would keep it: the safer way
+    /// to differ. The kernel's cached mode is dropped so stat shows the change.</description></item>
+    /// <item><description>Through a write-mostly handle, with another handle open: the kernel dropped the cached
+    /// pages the write changes before sending it, but a reader on that other handle may have cached the old bytes
+    /// again before the write reached us, and those would outlive it. They are dropped once more, after the reply
+    /// (from the request's own thread the kernel could be waiting on a page lock for it).</description></item>
+    /// </list>
     /// </summary>
-    private void DropCachedRangeOfOthers(VolumeNode n, long offset, int length)
+    private void AfterBypassingWrite(VolumeNode n, RequestContext context, bool writeMostly, long offset, int length)
     {
+        const uint setUserId = 0x800, setGroupId = 0x400, groupExecute = 0x8;
         IKernelCache? cache;
+        bool attributesChanged = false;
+        bool othersOpen;
         lock (_gate)
         {
-            cache = n.OpenCount > 1 ? _kernelCache : null;
+            cache = _kernelCache;
+            othersOpen = writeMostly && n.OpenCount > 1;
+            if (context.DropSetId)
+            {
+                CatalogAttributes current = CurrentAttributes(n);
+                uint drop = setUserId | ((current.Mode & groupExecute) != 0 || context.Gid != current.Gid ? setGroupId : 0);
+                if ((current.Mode & drop) != 0)
+                {
+                    // The write just made the staged copy dirty: its attributes are the node's until the next commit.
+                    n.Attributes = current with { Mode = current.Mode & ~drop };
+                    attributesChanged = true;
+                }
+            }
         }
 
-        if (cache is not null && length > 0)
+        if (cache is null)
+        {
+            return;
+        }
+
+        if (attributesChanged)
+        {
+            cache.InvalidateAttributes(n.Id);
+        }
+
+        if (othersOpen && length > 0)
         {
             ulong node = n.Id;
             ThreadPool.UnsafeQueueUserWorkItem(_ => cache.InvalidateContent(node, offset, length), null);
         }
-    }
-
-    /// <summary>
-    /// What the kernel does itself for a write through its page cache by a caller without CAP_FSETID
-    /// (setattr_should_drop_suidgid), done here for one that bypassed it: set-user-ID goes; set-group-ID goes if
-    /// group execute is set, or if the writer is not in the file's group (without group execute the bit means
-    /// mandatory locking, which a member's write keeps). Only the writer's effective group is known here, so a
-    /// writer in the file's group only through a supplementary group loses the bit where the kernel would keep
-    /// it: the safer way to differ. The kernel's cached mode is dropped so stat shows the change.
-    /// </summary>
-    private void DropSetId(VolumeNode n, uint writerGid)
-    {
-        const uint setUserId = 0x800, setGroupId = 0x400, groupExecute = 0x8;
-        IKernelCache? cache;
-        lock (_gate)
-        {
-            CatalogAttributes current = CurrentAttributes(n);
-            uint drop = setUserId | ((current.Mode & groupExecute) != 0 || writerGid != current.Gid ? setGroupId : 0);
-            if ((current.Mode & drop) == 0)
-            {
-                return;
-            }
-
-            // The write just made the staged copy dirty: its attributes are the node's until the next commit.
-            n.Attributes = current with { Mode = current.Mode & ~drop };
-            cache = _kernelCache;
-        }
-
-        cache?.InvalidateAttributes(n.Id);
     }
 
     public async ValueTask FlushAsync(RequestContext context, ulong node, ulong handle, CancellationToken cancellationToken)
@@ -956,7 +956,7 @@ internal sealed partial class VolumeFileSystem
         // A copy or a download (a write-only handle, or one on a file that is empty now) writes bytes nobody has
         // read: the kernel need not keep a copy of them. A handle that reads existing content keeps the cache.
         bool writeMostly = (flags & OpenFlags.Write) != 0 && node.View is null && !node.IsDirectory
-            && ((flags & OpenFlags.Read) == 0 || (node.Staged?.Length ?? node.Pending?.Size ?? node.Version?.Size ?? 0) == 0);
+            && ((flags & OpenFlags.Read) == 0 || node.ContentLength == 0);
         ulong id = _nextHandle++;
         _handles.Add(id, new VolumeHandle(node, flags) { Version = node.Version, FollowsNode = node.HasLocalContent || (flags & OpenFlags.Write) != 0, WriteMostly = writeMostly });
         node.OpenCount++;

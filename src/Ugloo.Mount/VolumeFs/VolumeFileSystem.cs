@@ -453,7 +453,7 @@ internal sealed partial class VolumeFileSystem : IFileSystem, IDisposable
                 n.Id, NodeType.Directory, recorded?.Mode ?? DirectoryPermissions, 2, recorded?.Uid ?? _uid, recorded?.Gid ?? _gid, 0, mtime, mtime, ctime, 0, s_ttl);
         }
 
-        long size = n.Staged?.Length ?? n.Pending?.Size ?? n.Version?.Size ?? 0;
+        long size = n.ContentLength;
         CatalogAttributes a = CurrentAttributes(n);
         FileTime modified = FromNanoseconds(a.ModifiedNs);
         FileTime changedAt = n.HasLocalContent ? modified : FileTime.FromDateTimeOffset(n.Version?.Created ?? DateTimeOffset.UnixEpoch);

@@ -62,6 +62,9 @@ internal sealed class VolumeNode
     /// <summary>Content that only this machine has yet: being written, or closed and queued.</summary>
     public bool HasLocalContent => Staged is not null || Pending is not null;
 
+    /// <summary>The file's length now: the copy being written, else the queued one, else the stored version.</summary>
+    public long ContentLength => Staged?.Length ?? Pending?.Size ?? Version?.Size ?? 0;
+
     /// <summary>
     /// The version the last open saw: a new open of the same version may keep the page cache. Also the version
     /// that content written through this mount became: every write either went through the kernel's page cache
